@@ -27,7 +27,7 @@ HOSTCC  ?= gcc
 CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
 
 # ---------------------------------------------------------------- kernel
-KINCLUDE := -Iinclude -Ikernel -I.
+KINCLUDE := -Ikernel -Ilibc/include -I.
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
@@ -54,24 +54,36 @@ kernel: $(B)/kernel.elf
 deps:
 	@tools/deps
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @echo
+endif
+
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(quiet) "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 # Two-pass link: the symbol table (for backtraces) lives in .ksyms after
 # .text and .rodata, so adding it cannot move any function; the build checks that.
 $(B)/kernel.elf: $(KOBJS) kernel/linker.ld tools/gensyms
 	@mkdir -p $(B)
-	tools/gensyms < /dev/null > $(B)/ksyms0.asm
-	$(NASM) $(NASMFLAGS) $(B)/ksyms0.asm -o $(B)/ksyms0.o
-	$(LD) $(KLDFLAGS) -T kernel/linker.ld -o $(B)/kernel.pass1.elf $(KOBJS) $(B)/ksyms0.o
-	$(NM) -n --defined-only $(B)/kernel.pass1.elf | tools/gensyms > $(B)/ksyms.asm
-	$(NASM) $(NASMFLAGS) $(B)/ksyms.asm -o $(B)/ksyms.o
-	$(LD) $(KLDFLAGS) -T kernel/linker.ld -o $@.tmp $(KOBJS) $(B)/ksyms.o
+	$(quiet) "  LD      $@"
+	$(Q)tools/gensyms < /dev/null > $(B)/ksyms0.asm
+	$(Q)$(NASM) $(NASMFLAGS) $(B)/ksyms0.asm -o $(B)/ksyms0.o
+	$(Q)$(LD) $(KLDFLAGS) -T kernel/linker.ld -o $(B)/kernel.pass1.elf $(KOBJS) $(B)/ksyms0.o
+	$(Q)$(NM) -n --defined-only $(B)/kernel.pass1.elf | tools/gensyms > $(B)/ksyms.asm
+	$(Q)$(NASM) $(NASMFLAGS) $(B)/ksyms.asm -o $(B)/ksyms.o
+	$(Q)$(LD) $(KLDFLAGS) -T kernel/linker.ld -o $@.tmp $(KOBJS) $(B)/ksyms.o
 	@$(NM) -n --defined-only $(B)/kernel.pass1.elf | grep -i ' t ' > $(B)/syms1.txt
 	@$(NM) -n --defined-only $@.tmp | grep -i ' t ' > $(B)/syms2.txt
 	@cmp -s $(B)/syms1.txt $(B)/syms2.txt || { echo "ksyms: text moved between link passes"; exit 1; }
@@ -103,7 +115,8 @@ define unit_test # name, sources
 UNIT_TESTS += $(B)/unit/$(1)
 $(B)/unit/$(1): $(2)
 	@mkdir -p $$(dir $$@)
-	$$(UNIT_CC) $$(UNIT_CFLAGS) $(2) $$(UNIT_LIBS) -o $$@
+	$$(quiet) "  HOSTCC  $$@"
+	$$(Q)$$(UNIT_CC) $$(UNIT_CFLAGS) $(2) $$(UNIT_LIBS) -o $$@
 endef
 
 $(eval $(call unit_test,ktap_test,tests/unit/ktap_test.c tools/ktap/ktap.c))

@@ -1,0 +1,190 @@
+/*
+ * main.c - the boot sequence.
+ *
+ * Core 0, boot phase (the image GRUB loaded, boot page tables):  kernel_boot()
+ *   1. console_init         the serial line
+ *   2. multiboot_parse      command line, memory map, modules, RSDP
+ *   3. acpi_init            the cores (MADT) and power-off facts (FADT)
+ *   4. pic_disable          the 8259s are masked for good: only the LAPIC interrupts
+ *   5. tsc_calibrate        TSC rate against the PIT, into bootinfo
+ *   6. mem_partition_boot   usable RAM -> channel pool + one range per core
+ *   7. kshared_init         the cores' status and call lines, in the channel pool
+ *   8. smp_prepare          every other core's image, from that core's own frames
+ *   9. kimage_build(0)      core 0's own image (a copy of its live .data/.bss), then
+ *                           kimage_enter: core 0 leaves the boot image for good.
+ * Every core, on its own image:                                    core_init()
+ *  10. gdt_init_core, trap_init_core, lapic_init_core, timer_init_core
+ *  11. "core N: up", status line UP
+ * Core 0 then starts the others one at a time (smp_start_aps), waits until
+ * all are up, prints "pikaos: N cores up in T ms", retires the boot mailbox,
+ * and runs the in-OS tests (tests=) or idles. Other cores idle, serving xcalls.
+ */
+#include "acpi.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "core.h"
+#include "gdt.h"
+#include "kimage.h"
+#include "ktest.h"
+#include "lapic.h"
+#include "layout.h"
+#include "mem.h"
+#include "multiboot.h"
+#include "panic.h"
+#include "power.h"
+#include "smp.h"
+#include "timer.h"
+#include "trap.h"
+#include "vm.h"
+#include "x86.h"
+#include "xcall.h"
+
+#include <string.h>
+
+struct bootinfo bootinfo __section(".bootinfo");
+u64 boot_entry_tsc;
+int this_core;
+int ncores;
+struct kshared *kshared;
+
+static struct kimage my_image; /* this core's image (stack tops) */
+
+static __noreturn void idle(void)
+{
+	for (;;) {
+		cpu_cli();
+		xcall_poll();
+		cpu_sti_hlt(); /* an IPI or tick arriving after the poll still wakes us */
+	}
+}
+
+static void core_init(void)
+{
+	u64 level;
+	if (cmdline_get_u64(bootinfo.cmdline, "loglevel", &level) == 0)
+		console_set_level((int)level);
+	write_cr4(read_cr4() | CR4_PGE);
+	gdt_init_core(my_image.stack_top);
+	trap_init_core();
+	lapic_init_core();
+	u64 hz = TIMER_HZ_DEFAULT;
+	if (cmdline_get_u64(bootinfo.cmdline, "hz", &hz) || hz == 0 || hz > 10000)
+		hz = TIMER_HZ_DEFAULT;
+	timer_init_core((u32)hz);
+	cpu_sti();
+
+	struct core_status *st = core_status_of(this_core);
+	st->up_tsc = rdtsc();
+	kprintf("core %d: up\n", this_core);
+	WRITE_ONCE(st->state, CORE_UP);
+}
+
+/* Core 0 once on its own image. */
+static __noreturn void core0_main(void)
+{
+	core_init();
+	int started = smp_start_aps();
+
+	/* Wait (10 s at most) for the started cores to report up. */
+	u64 deadline = now_ns() + 10000000000ULL;
+	int up;
+	u64 last_tsc;
+	do {
+		up = 0;
+		last_tsc = 0;
+		for (int c = 0; c < ncores; c++) {
+			const struct core_status *st = core_status_of(c);
+			if (READ_ONCE(st->state) == CORE_UP) {
+				up++;
+				last_tsc = MAX(last_tsc, st->up_tsc);
+			}
+		}
+	} while (up < started && now_ns() < deadline);
+	smp_boot_done();
+	u64 ms = tsc_to_ns(last_tsc - bootinfo.entry_tsc) / 1000000;
+	kprintf("pikaos: %d cores up in %lu ms\n", up, ms);
+	if (up < ncores)
+		pr_err("pikaos: %d of %d cores did not come up\n", ncores - up, ncores);
+
+	char list[256];
+	if (cmdline_get(bootinfo.cmdline, "tests", list, sizeof(list)) > 0) {
+		int failed = ktest_run(list);
+		power_off(failed ? 1 : 0);
+	}
+	idle();
+}
+
+/* Other cores arrive here from ap_entry64, on their own image and stack. */
+__noreturn void ap_main(struct ap_mailbox *mb)
+{
+	this_core = (int)mb->core;
+	ncores = bootinfo.ncores;
+	kshared = phys_to_virt(bootinfo.kshared_phys);
+	core_frames = mb->fa;
+	paddr_t pml4 = read_cr3() & PTE_ADDR;
+	my_image.pml4 = pml4;
+	for (int s = 0; s < STACK_SLOTS_BOOT; s++)
+		my_image.stack_top[s] = kstack_slot_top(s);
+	WRITE_ONCE(core_status_of(this_core)->state, CORE_BOOTING);
+	barrier();
+	WRITE_ONCE(mb->ack, 1);
+	/* The mailbox is core 0's again; this core never touches it after the ack. */
+	vm_unmap(pml4, DIRECT_MAP + TRAMP_BASE, PAGE_SIZE);
+	core_init();
+	idle();
+}
+
+static void kshared_init(void)
+{
+	bootinfo.kshared_phys = bootinfo.plan.chanpool.ext[0].start;
+	bootinfo.kshared_size = ALIGN_UP(kshared_bytes(bootinfo.ncores), PAGE_SIZE);
+	kshared = phys_to_virt(bootinfo.kshared_phys);
+	memset(kshared, 0, bootinfo.kshared_size);
+	kshared->status[0].state = CORE_BOOTING;
+}
+
+/* Core 0 from boot.asm. */
+__noreturn void kernel_boot(u32 mb_magic, u32 mb_info)
+{
+	bootinfo.entry_tsc = boot_entry_tsc;
+	console_init();
+	kprintf("pikaos: booting\n");
+
+	struct mb2_info mb;
+	if (multiboot_parse(mb_magic, mb_info, &mb))
+		panic("not started by a Multiboot2 loader (magic %#x)", mb_magic);
+	u64 level;
+	if (cmdline_get_u64(bootinfo.cmdline, "loglevel", &level) == 0)
+		console_set_level((int)level);
+	kprintf("pikaos: command line '%s', %d boot modules\n", bootinfo.cmdline, bootinfo.nmodules);
+
+	u32 a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (acpi_init(mb.rsdp, b >> 24))
+		panic("no usable ACPI tables: cannot find the cores");
+	ncores = bootinfo.ncores;
+	pic_disable();
+	tsc_calibrate();
+	kprintf("pikaos: %d cores in the MADT, TSC %lu MHz\n", ncores, bootinfo.tsc_hz / 1000000);
+
+	if (mem_partition_boot(&mb))
+		panic("cannot partition memory");
+	kshared_init();
+	for (int i = 0; i < bootinfo.plan.chanpool.n; i++)
+		pr_debug("mem: channel pool %#lx-%#lx\n", bootinfo.plan.chanpool.ext[i].start,
+			 bootinfo.plan.chanpool.ext[i].end);
+	for (int cc = 0; cc < ncores; cc++)
+		for (int i = 0; i < bootinfo.plan.core[cc].n; i++)
+			pr_debug("mem: core %d %#lx-%#lx\n", cc, bootinfo.plan.core[cc].ext[i].start,
+				 bootinfo.plan.core[cc].ext[i].end);
+
+	if (smp_prepare())
+		panic("cannot prepare the other cores");
+	if (frame_alloc_init(&core_frames, &bootinfo.plan.core[0], DIRECT_MAP))
+		panic("cannot set up core 0's frames");
+	if (kimage_build(0, &core_frames, true, &my_image))
+		panic("cannot build core 0's image");
+	/* Nothing may write a global between the copy above and the switch. */
+	kimage_enter(my_image.pml4, my_image.stack_top[STACK_KERNEL], core0_main);
+}

@@ -1,0 +1,80 @@
+/* timer.c - see timer.h. */
+#include "timer.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "lapic.h"
+#include "x86.h"
+
+static volatile u64 ticks;
+static u32 hz;
+static u64 lapic_hz;
+
+u64 tsc_to_ns(u64 cycles)
+{
+	return (u64)(((unsigned __int128)cycles * bootinfo.tsc_mult) >> 32);
+}
+
+u64 now_ns(void) { return tsc_to_ns(rdtsc() - bootinfo.entry_tsc); }
+
+void delay_ns(u64 ns)
+{
+	u64 end = now_ns() + ns;
+	while (now_ns() < end)
+		cpu_pause();
+}
+
+/*
+ * PIT channel 2 in mode 0 counts down from N and raises OUT2 (port 0x61
+ * bit 5) at zero; with the gate (bit 0) high it starts when the count is
+ * written. 59659 ticks of 1.193182 MHz = 50 ms.
+ */
+void tsc_calibrate(void)
+{
+	const u32 count = 59659;
+	outb(0x61, (u8)((inb(0x61) & ~0x02) | 0x01));
+	outb(0x43, 0xB0); /* channel 2, lobyte/hibyte, mode 0, binary */
+	outb(0x42, count & 0xFF);
+	u64 t0 = rdtsc();
+	outb(0x42, count >> 8);
+	u64 t1 = t0;
+	while (!(inb(0x61) & 0x20)) {
+		t1 = rdtsc();
+		if (t1 - t0 > 20000000000ULL)
+			break;
+	}
+	u64 cycles = t1 - t0;
+	if (cycles < 1000000 || !(inb(0x61) & 0x20)) {
+		pr_warn("timer: PIT calibration failed; assuming a 1 GHz TSC\n");
+		cycles = 50000000;
+	}
+	bootinfo.tsc_hz = cycles * 20;
+	bootinfo.tsc_mult = (u64)(((unsigned __int128)1000000000ULL << 32) / bootinfo.tsc_hz);
+}
+
+void timer_init_core(u32 rate)
+{
+	hz = rate ? rate : TIMER_HZ_DEFAULT;
+	/* Count down from the top for 10 ms of TSC time, divide by 16. */
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	u64 window = bootinfo.tsc_hz / 100;
+	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
+	u64 t0 = rdtsc();
+	while (rdtsc() - t0 < window)
+		cpu_pause();
+	u32 left = lapic_read(LAPIC_TIMER_CUR);
+	u64 t1 = rdtsc();
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	u64 counted = 0xFFFFFFFFu - left;
+	lapic_hz = counted * bootinfo.tsc_hz / (t1 - t0);
+	u64 initial = lapic_hz / hz;
+	if (initial == 0)
+		initial = 1;
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, (u32)MIN(initial, 0xFFFFFFFFULL));
+}
+
+void timer_tick(void) { ticks++; }
+u64 timer_ticks(void) { return ticks; }
+u32 timer_hz(void) { return hz; }
+u64 timer_lapic_hz(void) { return lapic_hz; }

@@ -1,0 +1,100 @@
+/* vm.c - see vm.h. */
+#include "vm.h"
+#include "errno.h"
+#include "layout.h"
+#include "x86.h"
+
+#include <string.h>
+
+static u64 *table(paddr_t p) { return phys_to_virt(p & PTE_ADDR); }
+
+static unsigned idx(u64 va, int level) /* level 4 = PML4 ... 1 = PT */
+{
+	return (unsigned)(va >> (12 + 9 * (level - 1))) & 511;
+}
+
+/* The entry for va at target level (1 = 4 KiB leaf, 2 = 2 MiB leaf),
+ * creating intermediate tables from fa when it is not NULL. */
+static u64 *walk(paddr_t pml4, u64 va, int target, u64 user, struct frame_alloc *fa, int *err)
+{
+	u64 *t = table(pml4);
+	for (int level = 4; level > target; level--) {
+		u64 *e = &t[idx(va, level)];
+		if (!(*e & PTE_P)) {
+			if (!fa) {
+				*err = -ENOENT;
+				return NULL;
+			}
+			paddr_t f = frame_alloc(fa);
+			if (!f) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			memset(phys_to_virt(f), 0, PAGE_SIZE);
+			*e = f | PTE_P | PTE_W | user;
+		} else if (*e & PTE_PS) {
+			*err = -EEXIST; /* a huge page covers this address */
+			return NULL;
+		}
+		*e |= user;
+		t = table(*e);
+	}
+	return &t[idx(va, target)];
+}
+
+int vm_map(paddr_t pml4, u64 va, paddr_t pa, u64 len, u64 flags, bool huge, struct frame_alloc *fa)
+{
+	if ((va | pa | len) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	u64 user = flags & PTE_U;
+	while (len) {
+		bool big = huge && !(va & (HUGE_SIZE - 1)) && !(pa & (HUGE_SIZE - 1)) && len >= HUGE_SIZE;
+		int err = 0;
+		u64 *e = walk(pml4, va, big ? 2 : 1, user, fa, &err);
+		if (!e)
+			return err;
+		if (*e & PTE_P)
+			return -EEXIST;
+		*e = pa | flags | PTE_P | (big ? PTE_PS : 0);
+		u64 step = big ? HUGE_SIZE : PAGE_SIZE;
+		va += step;
+		pa += step;
+		len -= step;
+	}
+	return 0;
+}
+
+int vm_unmap(paddr_t pml4, u64 va, u64 len)
+{
+	if ((va | len) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	bool live = (read_cr3() & PTE_ADDR) == pml4;
+	for (; len; va += PAGE_SIZE, len -= PAGE_SIZE) {
+		int err = 0;
+		u64 *e = walk(pml4, va, 1, 0, NULL, &err);
+		if (!e)
+			continue;
+		*e = 0;
+		if (live)
+			invlpg(va);
+	}
+	return 0;
+}
+
+paddr_t vm_translate(paddr_t pml4, u64 va, u64 *flags)
+{
+	u64 *t = table(pml4);
+	for (int level = 4; level >= 1; level--) {
+		u64 e = t[idx(va, level)];
+		if (!(e & PTE_P))
+			return VM_NOPHYS;
+		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
+			u64 size = 1UL << (12 + 9 * (level - 1));
+			if (flags)
+				*flags = e & ~PTE_ADDR;
+			return (e & PTE_ADDR & ~(size - 1)) + (va & (size - 1));
+		}
+		t = table(e);
+	}
+	return VM_NOPHYS;
+}

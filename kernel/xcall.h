@@ -1,0 +1,32 @@
+/*
+ * xcall.h - run a kernel function on another core and get its result.
+ *
+ * The kernel's own cross-core messages, on the call lines of struct kshared
+ * (core.h): the calling core writes the request line for (target, me), sends
+ * the target an IPI, and the target, woken in its idle loop, runs fn(arg) and
+ * writes the response line. Every line has exactly one writer, so no locks
+ * and no atomic read-modify-write. Function pointers are valid everywhere
+ * because every core runs the same kernel text at the same address.
+ * Used by the in-OS tests and by core 0 at boot; the user-level channels
+ * (DESIGN 2) are the general mechanism.
+ */
+#ifndef KERNEL_XCALL_H
+#define KERNEL_XCALL_H
+
+#include "types.h"
+
+typedef u64 (*xcall_fn)(u64 arg);
+
+/* Post fn(arg) to target. -EBUSY while the previous call to target is
+ * unanswered, -EINVAL for a bad target. */
+int xcall_post(int target, xcall_fn fn, u64 arg);
+/* Wait for the answer to the last post. 0, or -ETIMEDOUT (result untouched). */
+int xcall_wait(int target, u64 timeout_ns, u64 *result);
+/* post + wait. */
+int xcall_run(int target, xcall_fn fn, u64 arg, u64 timeout_ns, u64 *result);
+/* Run every pending request addressed to this core. Called with interrupts off
+ * from the idle loop (and from wait loops, so two cores calling each other
+ * cannot deadlock). */
+void xcall_poll(void);
+
+#endif
