@@ -5,13 +5,16 @@
 #   make debug    boot with QEMU waiting for gdb; then: gdb -x build/gdbinit
 #   make kernel   just build build/kernel.elf
 #
-# Variables: SMP, MEM, ACCEL (tcg|kvm), CMDLINE (kernel command line),
+#   make bench-ctxsw  context-switch cost, printed in cycles
+#
+# Variables: SMP, MEM, ACCEL (tcg|kvm), CMDLINE (kernel command line; default
+# starts user/hello on every core),
 # CROSS_COMPILE (toolchain prefix, e.g. x86_64-linux-gnu-), CC (gcc or clang).
 
 SMP     ?= 4
 MEM     ?= 512M
 ACCEL   ?= tcg
-CMDLINE ?=
+CMDLINE ?= start=hello@all
 CROSS_COMPILE ?=
 B       ?= build
 
@@ -21,6 +24,7 @@ endif
 LD      := $(CROSS_COMPILE)ld
 NM      := $(CROSS_COMPILE)nm
 OBJCOPY := $(CROSS_COMPILE)objcopy
+AR      := $(CROSS_COMPILE)ar
 NASM    ?= nasm
 HOSTCC  ?= gcc
 
@@ -46,8 +50,8 @@ KSRC_C   := $(wildcard kernel/*.c) $(wildcard tests/os/*.c) libc/string.c libc/f
 KSRC_ASM := $(wildcard boot/*.asm) $(wildcard kernel/*.asm)
 KOBJS    := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
 
-.PHONY: all kernel run test debug unit clean deps iso check-clang
-all: kernel
+.PHONY: all kernel run test debug unit clean deps iso check-clang bench-ctxsw
+all: kernel user
 
 kernel: $(B)/kernel.elf
 
@@ -89,17 +93,58 @@ $(B)/kernel.elf: $(KOBJS) kernel/linker.ld tools/gensyms
 	@cmp -s $(B)/syms1.txt $(B)/syms2.txt || { echo "ksyms: text moved between link passes"; exit 1; }
 	@mv $@.tmp $@
 
-# ---------------------------------------------------------------- boot
-run: deps kernel
-	tools/qemu run --kernel $(B)/kernel.elf --smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)"
+# ---------------------------------------------------------------- libc and user programs
+# User code may use SSE (the kernel saves it per thread); it links statically
+# at 0x400000 with libc/crt0 and libc.a. Every user/NAME.c becomes the boot
+# module NAME.
+UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ilibc/include -I. \
+	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -fno-asynchronous-unwind-tables
+ifeq ($(CC_IS_CLANG),1)
+UCFLAGS += --target=x86_64-unknown-none-elf
+endif
+LIBGCC := $(wildcard $(shell $(CROSS_COMPILE)gcc -print-libgcc-file-name 2>/dev/null))
+ULDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld
 
-debug: deps kernel
+LIBC_OBJS  := $(patsubst %.c,$(B)/u/%.o,$(wildcard libc/*.c))
+USER_PROGS := $(basename $(notdir $(wildcard user/*.c)))
+USER_BINS  := $(addprefix $(B)/user/,$(USER_PROGS))
+
+$(B)/u/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) "  UCC     $<"
+	$(Q)$(CC) $(UCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/u/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(quiet) "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+$(B)/libc.a: $(LIBC_OBJS)
+	$(quiet) "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/user/%: $(B)/u/user/%.o $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(quiet) "  LD      $@"
+	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $< $(B)/libc.a $(LIBGCC)
+
+.PHONY: user
+user: $(USER_BINS)
+
+# ---------------------------------------------------------------- boot
+QEMU_ARGS = --kernel $(B)/kernel.elf --modules-dir $(B)/user --smp $(SMP) --mem $(MEM) --accel $(ACCEL)
+
+run: deps kernel user
+	tools/qemu run $(QEMU_ARGS) --cmdline "$(CMDLINE)"
+
+debug: deps kernel user
 	@sed 's|@KERNEL@|$(abspath $(B)/kernel.elf)|' tools/gdbinit.in > $(B)/gdbinit
 	@echo "QEMU waits for gdb on :1234; in another terminal: gdb -x $(B)/gdbinit"
-	tools/qemu run --kernel $(B)/kernel.elf --smp $(SMP) --mem $(MEM) --accel $(ACCEL) --cmdline "$(CMDLINE)" --gdb
+	tools/qemu run $(QEMU_ARGS) --cmdline "$(CMDLINE)" --gdb
 
-iso: kernel
-	tools/mkiso $(B)/kernel.elf $(B)/pikaos.iso "$(CMDLINE)"
+iso: kernel user
+	tools/mkiso $(B)/kernel.elf $(B)/pikaos.iso "$(CMDLINE)" $(USER_BINS)
 
 # ---------------------------------------------------------------- host unit tests
 # Every unit test is a cmocka program printing TAP (CMOCKA_MESSAGE_OUTPUT=TAP),
@@ -123,6 +168,7 @@ $(eval $(call unit_test,ktap_test,tests/unit/ktap_test.c tools/ktap/ktap.c))
 $(eval $(call unit_test,frame_test,tests/unit/frame_test.c kernel/frame.c))
 $(eval $(call unit_test,cmdline_test,tests/unit/cmdline_test.c kernel/cmdline.c))
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c libc/fmt.c))
+$(eval $(call unit_test,elf_test,tests/unit/elf_test.c kernel/elf.c))
 -include $(wildcard tests/unit/*/unit.mk)
 # The portable TCP/IP stack adds its tests, fuzzers and benchmarks here.
 -include net/net.mk
@@ -134,8 +180,12 @@ $(B)/tools/ktap: tools/ktap/ktap.c tools/ktap/main.c tools/ktap/ktap.h
 unit: $(UNIT_TESTS) $(B)/tools/ktap
 
 # ---------------------------------------------------------------- all tests
-test: deps kernel unit
+test: deps kernel user unit
 	B=$(B) ACCEL=$(ACCEL) tools/test-all $(UNIT_TESTS)
+
+# Context-switch cost in cycles (benchmark, not a test).
+bench-ctxsw: deps kernel user
+	B=$(B) ACCEL=$(ACCEL) tools/bench-ctxsw
 
 check-clang:
 	@if command -v clang >/dev/null; then $(MAKE) --no-print-directory B=$(B)/clang CC=clang kernel; \
@@ -144,4 +194,4 @@ check-clang:
 clean:
 	rm -rf $(B)
 
--include $(KOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(LIBC_OBJS:.o=.d) $(patsubst %,$(B)/u/user/%.d,$(USER_PROGS))

@@ -25,6 +25,7 @@ struct bootinfo {
 	u64 entry_tsc;  /* TSC when core 0 entered the kernel */
 	u64 tsc_hz;     /* measured by core 0 against the PIT */
 	u64 tsc_mult;   /* ns = (tsc_delta * tsc_mult) >> 32 */
+	u64 boot_epoch_s; /* wall-clock time at boot (CMOS RTC), seconds since 1970 UTC */
 
 	int ncores;                /* cores in the MADT (capped at MAX_CORES) */
 	u32 apic_id[MAX_CORES];    /* core number -> local APIC ID; core 0 is the boot core */

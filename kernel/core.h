@@ -33,10 +33,12 @@ struct core_status {
 	u64 pad[3];
 } __aligned(CACHE_LINE);
 
+#define XCALL_PAYLOAD 480
 struct xcall_req {
-	volatile u64 seq; /* written last: a new seq publishes fn and arg */
+	volatile u64 seq; /* written last: a new seq publishes fn, arg and payload */
 	u64 fn, arg;
-	u64 pad[5];
+	u64 len;
+	u8 payload[XCALL_PAYLOAD]; /* bytes the call needs (the caller's memory is private) */
 } __aligned(CACHE_LINE);
 
 struct xcall_resp {
@@ -58,7 +60,8 @@ extern struct kshared *kshared;
 
 static inline u64 kshared_bytes(int n)
 {
-	return sizeof(struct kshared) + 2ULL * (u64)n * (u64)n * CACHE_LINE;
+	return sizeof(struct kshared) +
+	       (u64)n * (u64)n * (sizeof(struct xcall_req) + sizeof(struct xcall_resp));
 }
 static inline struct xcall_req *xcall_req_line(int target, int source)
 {

@@ -4,6 +4,7 @@
 #include "errno.h"
 #include "layout.h"
 #include "smp.h"
+#include "thread.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -99,12 +100,13 @@ int kimage_build(int core, struct frame_alloc *fa, bool live_copy, struct kimage
 
 bool kstack_contains(u64 va, u64 len)
 {
-	for (int s = 0; s < STACK_SLOTS_BOOT; s++) {
-		u64 top = kstack_slot_top(s);
-		if (va >= top - stack_size[s] && va + len <= top && va + len >= va)
-			return true;
-	}
-	return false;
+	if (va < KSTACK_BASE || va + len < va)
+		return false;
+	u64 slot = (va - KSTACK_BASE) / KSTACK_SLOT;
+	u64 size = slot < STACK_SLOTS_BOOT ? stack_size[slot]
+					   : (slot >= THREAD_SLOT_FIRST ? THREAD_STACK_SIZE : 0);
+	u64 top = kstack_slot_top((int)slot);
+	return size && va >= top - size && va + len <= top;
 }
 
 /* Extra page directories for RAM above 4 GiB when the CPU lacks 1 GiB pages. */

@@ -33,11 +33,18 @@
 #include "multiboot.h"
 #include "panic.h"
 #include "power.h"
+#include "proc.h"
+#include "rtc.h"
+#include "sched.h"
+#include "syscall.h"
+#include "thread.h"
+#include "uaccess.h"
 #include "smp.h"
 #include "timer.h"
 #include "trap.h"
 #include "vm.h"
 #include "x86.h"
+#include "errno.h"
 #include "xcall.h"
 
 #include <string.h>
@@ -49,29 +56,37 @@ int ncores;
 struct kshared *kshared;
 
 static struct kimage my_image; /* this core's image (stack tops) */
-
-static __noreturn void idle(void)
-{
-	for (;;) {
-		cpu_cli();
-		xcall_poll();
-		cpu_sti_hlt(); /* an IPI or tick arriving after the poll still wakes us */
-	}
-}
+paddr_t core_pml4;             /* this core's kernel page tables */
+static bool testing;           /* tests= given: no init processes */
 
 static void core_init(void)
 {
 	u64 level;
 	if (cmdline_get_u64(bootinfo.cmdline, "loglevel", &level) == 0)
 		console_set_level((int)level);
-	write_cr4(read_cr4() | CR4_PGE);
+	core_pml4 = my_image.pml4;
+	/* Global pages; FXSAVE/SSE for user code (the kernel itself uses no SSE). */
+	write_cr4(read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	write_cr0((read_cr0() | CR0_MP | CR0_NE) & ~(CR0_EM | CR0_TS));
+	/* SMEP and SMAP when the CPU has them: the kernel neither runs nor
+	 * (outside uaccess.c) touches user pages. */
+	u32 a, b, c, d;
+	cpuid(7, 0, &a, &b, &c, &d);
+	bool smep = b & (1u << 7), smap = b & (1u << 20);
+	write_cr4(read_cr4() | (smep ? CR4_SMEP : 0) | (smap ? CR4_SMAP : 0));
+	uaccess_init_core(smap);
 	gdt_init_core(my_image.stack_top);
 	trap_init_core();
+	syscall_init_core();
 	lapic_init_core();
 	u64 hz = TIMER_HZ_DEFAULT;
 	if (cmdline_get_u64(bootinfo.cmdline, "hz", &hz) || hz == 0 || hz > 10000)
 		hz = TIMER_HZ_DEFAULT;
 	timer_init_core((u32)hz);
+	thread_init_core();
+	sched_init_core(); /* this boot context becomes the idle thread */
+	proc_init_core();
+	xcall_init_core();
 	cpu_sti();
 
 	struct core_status *st = core_status_of(this_core);
@@ -80,10 +95,28 @@ static void core_init(void)
 	WRITE_ONCE(st->state, CORE_UP);
 }
 
+static void run_tests(void *arg)
+{
+	(void)arg;
+	char list[256];
+	cmdline_get(bootinfo.cmdline, "tests", list, sizeof(list));
+	int failed = ktest_run(list);
+	power_off(failed ? 1 : 0);
+}
+
+/* The first user process of this core, when the boot modules include one. */
+static void start_init(void)
+{
+	int pid = proc_spawn("init", NULL, NULL);
+	if (pid < 0 && pid != -ENOENT)
+		pr_err("core %d: cannot start init: %d\n", this_core, pid);
+}
+
 /* Core 0 once on its own image. */
 static __noreturn void core0_main(void)
 {
 	core_init();
+	testing = cmdline_get(bootinfo.cmdline, "tests", NULL, 0) > 0;
 	int started = smp_start_aps();
 
 	/* Wait (10 s at most) for the started cores to report up. */
@@ -107,12 +140,13 @@ static __noreturn void core0_main(void)
 	if (up < ncores)
 		pr_err("pikaos: %d of %d cores did not come up\n", ncores - up, ncores);
 
-	char list[256];
-	if (cmdline_get(bootinfo.cmdline, "tests", list, sizeof(list)) > 0) {
-		int failed = ktest_run(list);
-		power_off(failed ? 1 : 0);
+	if (testing) {
+		if (!kthread_create("ktest", run_tests, NULL))
+			panic("cannot start the test thread");
+	} else {
+		start_init();
 	}
-	idle();
+	sched_idle();
 }
 
 /* Other cores arrive here from ap_entry64, on their own image and stack. */
@@ -132,7 +166,10 @@ __noreturn void ap_main(struct ap_mailbox *mb)
 	/* The mailbox is core 0's again; this core never touches it after the ack. */
 	vm_unmap(pml4, DIRECT_MAP + TRAMP_BASE, PAGE_SIZE);
 	core_init();
-	idle();
+	testing = cmdline_get(bootinfo.cmdline, "tests", NULL, 0) > 0;
+	if (!testing)
+		start_init();
+	sched_idle();
 }
 
 static void kshared_init(void)
@@ -166,6 +203,7 @@ __noreturn void kernel_boot(u32 mb_magic, u32 mb_info)
 	ncores = bootinfo.ncores;
 	pic_disable();
 	tsc_calibrate();
+	rtc_init();
 	kprintf("pikaos: %d cores in the MADT, TSC %lu MHz\n", ncores, bootinfo.tsc_hz / 1000000);
 
 	if (mem_partition_boot(&mb))

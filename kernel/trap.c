@@ -8,7 +8,10 @@
 #include "ksyms.h"
 #include "lapic.h"
 #include "panic.h"
+#include "proc.h"
+#include "sched.h"
 #include "timer.h"
+#include "xcall.h"
 #include "x86.h"
 
 #include <fmt.h>
@@ -137,6 +140,8 @@ static __noreturn void fatal(struct trap_frame *f, u64 cr2)
 static void exception(struct trap_frame *f)
 {
 	u64 cr2 = f->vector == 14 ? read_cr2() : 0;
+	if ((f->cs & 3) && current->proc)
+		proc_fault(f, cr2); /* kills the process, not the core */
 	if (!(f->cs & 3)) {
 		for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
 			if (e->insn != f->rip)
@@ -163,10 +168,12 @@ void trap_dispatch(struct trap_frame *f)
 	switch (f->vector) {
 	case VEC_TIMER:
 		timer_tick();
+		sched_tick();
 		lapic_eoi();
 		break;
-	case VEC_XCALL: /* the idle loop polls the call lines once awake */
+	case VEC_XCALL:
 		lapic_eoi();
+		xcall_kick();
 		break;
 	case VEC_SPURIOUS: /* no EOI for spurious interrupts */
 		spurious_irqs++;
@@ -176,6 +183,9 @@ void trap_dispatch(struct trap_frame *f)
 		lapic_eoi();
 		break;
 	}
+	/* Preemption happens only on the way back to user mode. */
+	if ((f->cs & 3) && sched_should_switch())
+		schedule();
 }
 
 __noreturn void core_stop(u32 state)

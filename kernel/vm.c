@@ -68,7 +68,9 @@ int vm_unmap(paddr_t pml4, u64 va, u64 len)
 {
 	if ((va | len) & (PAGE_SIZE - 1))
 		return -EINVAL;
-	bool live = (read_cr3() & PTE_ADDR) == pml4;
+	/* Kernel-half mappings are shared by every address space of the core
+	 * (and global): flush them whichever tables are loaded. */
+	bool live = (read_cr3() & PTE_ADDR) == pml4 || va >= DIRECT_MAP;
 	for (; len; va += PAGE_SIZE, len -= PAGE_SIZE) {
 		int err = 0;
 		u64 *e = walk(pml4, va, 1, 0, NULL, &err);

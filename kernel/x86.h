@@ -102,9 +102,14 @@ static inline u64 read_rbp(void)
 #define MSR_GS_BASE 0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
 
+#define CR0_MP (1UL << 1)
+#define CR0_EM (1UL << 2)
+#define CR0_TS (1UL << 3)
+#define CR0_NE (1UL << 5)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)
 #define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
 #define CR4_SMEP (1UL << 20)
 #define CR4_SMAP (1UL << 21)
 

@@ -3,8 +3,8 @@
  *
  * The kernel's own cross-core messages, on the call lines of struct kshared
  * (core.h): the calling core writes the request line for (target, me), sends
- * the target an IPI, and the target, woken in its idle loop, runs fn(arg) and
- * writes the response line. Every line has exactly one writer, so no locks
+ * the target an IPI, and the target's xcall worker thread, woken by it, runs
+ * fn(arg) and writes the response line. The caller yields while it waits. Every line has exactly one writer, so no locks
  * and no atomic read-modify-write. Function pointers are valid everywhere
  * because every core runs the same kernel text at the same address.
  * Used by the in-OS tests and by core 0 at boot; the user-level channels
@@ -24,9 +24,13 @@ int xcall_post(int target, xcall_fn fn, u64 arg);
 int xcall_wait(int target, u64 timeout_ns, u64 *result);
 /* post + wait. */
 int xcall_run(int target, xcall_fn fn, u64 arg, u64 timeout_ns, u64 *result);
-/* Run every pending request addressed to this core. Called with interrupts off
- * from the idle loop (and from wait loops, so two cores calling each other
- * cannot deadlock). */
-void xcall_poll(void);
+/* post + wait, where fn gets a pointer to a copy of the len bytes at data
+ * (len <= XCALL_PAYLOAD), placed in the shared request line. -E2BIG if longer. */
+int xcall_run_payload(int target, xcall_fn fn, const void *data, u64 len, u64 timeout_ns,
+		      u64 *result);
+/* Starts this core's xcall worker, the kernel thread that runs incoming calls. */
+void xcall_init_core(void);
+/* From the VEC_XCALL interrupt: wake the worker. */
+void xcall_kick(void);
 
 #endif

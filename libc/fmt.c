@@ -2,6 +2,7 @@
 #include "include/fmt.h"
 
 #include <stdint.h>
+#include <string.h>
 
 struct out {
 	char *buf;
@@ -64,6 +65,157 @@ static void put_num(struct out *o, uintmax_t v, int neg, unsigned base, int uppe
 	if (flags & F_LEFT)
 		pad(o, ' ', width - total);
 }
+
+#ifndef PIKAOS_KERNEL
+/* Floating point (%f %e %g), user space and host only: the kernel has no FPU state. */
+
+static void put_str(struct out *o, const char *s, int len, int flags, int width)
+{
+	if (!(flags & F_LEFT))
+		pad(o, (flags & F_ZERO) ? '0' : ' ', width - len);
+	for (int i = 0; i < len; i++)
+		put(o, s[i]);
+	if (flags & F_LEFT)
+		pad(o, ' ', width - len);
+}
+
+/* Digits of v (>= 0, < 1e19) with prec fraction digits into t; returns length. */
+static int fixed(char *t, double v, int prec)
+{
+	double r = 0.5;
+	for (int i = 0; i < prec; i++)
+		r /= 10;
+	v += r;
+	uint64_t ip = (uint64_t)v;
+	double frac = v - (double)ip;
+	char tmp[24];
+	int n = 0, k = 0;
+	do {
+		tmp[k++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (k)
+		t[n++] = tmp[--k];
+	if (prec > 0) {
+		t[n++] = '.';
+		for (int i = 0; i < prec; i++) {
+			frac *= 10;
+			int d = (int)frac;
+			if (d > 9)
+				d = 9;
+			t[n++] = (char)('0' + d);
+			frac -= d;
+		}
+	}
+	return n;
+}
+
+static int expo(char *t, double v, int prec, int upper)
+{
+	int e = 0;
+	if (v != 0) {
+		while (v >= 10) {
+			v /= 10;
+			e++;
+		}
+		while (v < 1) {
+			v *= 10;
+			e--;
+		}
+	}
+	double r = 0.5;
+	for (int i = 0; i < prec; i++)
+		r /= 10;
+	if (v + r >= 10) { /* rounding carries into a new digit */
+		v /= 10;
+		e++;
+	}
+	int n = fixed(t, v, prec);
+	t[n++] = upper ? 'E' : 'e';
+	t[n++] = e < 0 ? '-' : '+';
+	if (e < 0)
+		e = -e;
+	if (e >= 100)
+		t[n++] = (char)('0' + e / 100);
+	t[n++] = (char)('0' + e / 10 % 10);
+	t[n++] = (char)('0' + e % 10);
+	return n;
+}
+
+static void put_float(struct out *o, double v, char conv, int flags, int width, int prec)
+{
+	char t[400];
+	int n = 0;
+	int upper = conv == 'F' || conv == 'E' || conv == 'G';
+	if (v != v) {
+		put_str(o, upper ? "NAN" : "nan", 3, flags & ~F_ZERO, width);
+		return;
+	}
+	if (v < 0 || (v == 0 && 1 / v < 0)) {
+		t[n++] = '-';
+		v = -v;
+	} else if (flags & F_PLUS) {
+		t[n++] = '+';
+	} else if (flags & F_SPACE) {
+		t[n++] = ' ';
+	}
+	if (v > 1.7976931348623157e308) {
+		memcpy(t + n, upper ? "INF" : "inf", 3);
+		put_str(o, t, n + 3, flags & ~F_ZERO, width);
+		return;
+	}
+	if (prec < 0)
+		prec = 6;
+	if (prec > 60)
+		prec = 60;
+	char lc = (char)(conv | 0x20);
+	if (lc == 'g') {
+		int p = prec ? prec : 1, x = 0;
+		for (double w = v; w >= 10; w /= 10)
+			x++;
+		for (double w = v; w != 0 && w < 1; w *= 10)
+			x--;
+		int m;
+		if (x < p && x >= -4 && v < 1e19)
+			m = fixed(t + n, v, p - 1 - x);
+		else
+			m = expo(t + n, v, p - 1, upper);
+		if (!(flags & F_ALT)) { /* strip trailing zeros of the fraction */
+			char *e = NULL;
+			for (int i = 0; i < m; i++)
+				if (t[n + i] == 'e' || t[n + i] == 'E')
+					e = &t[n + i];
+			int end = e ? (int)(e - (t + n)) : m;
+			int dot = -1;
+			for (int i = 0; i < end; i++)
+				if (t[n + i] == '.')
+					dot = i;
+			if (dot >= 0) {
+				int k = end;
+				while (k > dot + 1 && t[n + k - 1] == '0')
+					k--;
+				if (k == dot + 1)
+					k = dot;
+				memmove(t + n + k, t + n + end, (size_t)(m - end));
+				m -= end - k;
+			}
+		}
+		n += m;
+	} else if (lc == 'e' || v >= 1e19) {
+		n += expo(t + n, v, prec, upper);
+	} else {
+		n += fixed(t + n, v, prec);
+	}
+	if ((flags & F_ZERO) && !(flags & F_LEFT) && n < width) {
+		int sign = t[0] == '-' || t[0] == '+' || t[0] == ' ';
+		int z = width - n;
+		memmove(t + sign + z, t + sign, (size_t)(n - sign));
+		memset(t + sign, '0', (size_t)z);
+		n = width;
+	}
+	put_str(o, t, n, flags & ~F_ZERO, width);
+}
+#endif
 
 int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
@@ -201,6 +353,16 @@ int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		case '%':
 			put(&o, '%');
 			break;
+#ifndef PIKAOS_KERNEL
+		case 'f':
+		case 'F':
+		case 'e':
+		case 'E':
+		case 'g':
+		case 'G':
+			put_float(&o, va_arg(ap, double), *p, flags, width, prec);
+			break;
+#endif
 		case '\0':
 			p--; /* a lone '%' at the end: stop at the NUL */
 			break;

@@ -3,7 +3,8 @@
  *
  * Conversions: %d %i %u %x %X %o %p %s %c %%, length modifiers hh h l ll z t j,
  * flags - 0 + space #, field width and precision (both also as *).
- * No floating point (the kernel has no FPU state). Returns the length the full
+ * %f %e %g (and upper case) outside the kernel only: the kernel has no FPU
+ * state, so it is built with PIKAOS_KERNEL and without them. Returns the length the full
  * output would have, like vsnprintf; the buffer is always NUL-terminated when n > 0.
  */
 #ifndef _PIKAOS_FMT_H

@@ -23,5 +23,10 @@ char *strncat(char *restrict d, const char *restrict s, size_t n);
 size_t strlcpy(char *restrict d, const char *restrict s, size_t n);
 size_t strspn(const char *s, const char *accept);
 size_t strcspn(const char *s, const char *reject);
+char *strerror(int e);
+char *strdup(const char *s);
+char *strndup(const char *s, size_t n);
+char *strtok_r(char *s, const char *delim, char **save);
+char *strtok(char *s, const char *delim);
 
 #endif

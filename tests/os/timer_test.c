@@ -1,5 +1,7 @@
 /* In-OS tests: the tick and the clock on every core. */
+#include "bootinfo.h"
 #include "ktest.h"
+#include "rtc.h"
 #include "timer.h"
 #include "x86.h"
 
@@ -29,4 +31,13 @@ KTEST(timer, clock_is_monotonic, KTEST_EVERY_CORE, 1)
 	delay_ns(10000000);
 	u64 b = now_ns();
 	KT_EXPECT(t, b - a >= 10000000 && b - a < 1000000000);
+}
+
+KTEST(timer, rtc_epoch_conversion, 0, 1)
+{
+	KT_EXPECT_EQ(t, rtc_epoch(1970, 1, 1, 0, 0, 0), 0);
+	KT_EXPECT_EQ(t, rtc_epoch(2000, 3, 1, 0, 0, 0), 951868800);    /* after a century leap day */
+	KT_EXPECT_EQ(t, rtc_epoch(2023, 11, 14, 22, 13, 20), 1700000000);
+	KT_EXPECT_EQ(t, rtc_epoch(2038, 1, 19, 3, 14, 8), 2147483648ULL);
+	KT_EXPECT(t, bootinfo.boot_epoch_s > 1600000000); /* the RTC was read: after 2020 */
 }

@@ -66,6 +66,30 @@ static void strings_chars_pointers(void **s)
 	CHECK("%q", unknown);
 }
 
+static void floating_point(void **s)
+{
+	(void)s;
+	CHECK("3.141593", "%f", 3.14159265);
+	CHECK("3.14", "%.2f", 3.14159265);
+	CHECK("-0.500", "%.3f", -0.5);
+	CHECK("2", "%.0f", 1.5);
+	CHECK("  1.25", "%6.2f", 1.25);
+	CHECK("001.25", "%06.2f", 1.25);
+	CHECK("-01.25", "%06.2f", -1.25);
+	CHECK("1.234560e+05", "%e", 123456.0);
+	CHECK("1.0E-03", "%.1E", 0.001);
+	CHECK("100000", "%g", 100000.0);
+	CHECK("1e+06", "%g", 1000000.0);
+	CHECK("0.0001", "%g", 0.0001);
+	CHECK("1.5", "%g", 1.5);
+	CHECK("12345.7", "%g", 12345.678);
+	CHECK("inf", "%f", 1e308 * 10);
+	CHECK("-inf", "%f", -1e308 * 10);
+	CHECK("nan", "%f", 0.0 / 0.0);
+	CHECK("0.000000", "%f", 0.0);
+	CHECK("1.000000e+20", "%f", 1e20);
+}
+
 static void truncation(void **s)
 {
 	(void)s;
@@ -83,6 +107,7 @@ int main(void)
 		cmocka_unit_test(integers),
 		cmocka_unit_test(widths_and_precision),
 		cmocka_unit_test(strings_chars_pointers),
+		cmocka_unit_test(floating_point),
 		cmocka_unit_test(truncation),
 	};
 	return cmocka_run_group_tests_name("fmt", tests, NULL, NULL);

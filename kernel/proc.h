@@ -1,0 +1,66 @@
+/*
+ * proc.h - user processes of this core.
+ *
+ * A process lives and dies on the core that created it: its address space,
+ * threads and table slot belong to that core. Processes are started from
+ * boot modules (static ELF executables). The per-core process table is a
+ * fixed array (no kernel heap), so a finished process leaves nothing behind.
+ *
+ * User memory layout:
+ *   0x400000                        program segments (from the ELF file)
+ *   MMAP_BASE ..                    mmap'ed memory, growing up
+ *   USER_STACK_TOP - USER_STACK_SIZE .. USER_STACK_TOP   main thread stack
+ *                                   (an unmapped guard page below it)
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <pikaos/syscall.h>
+
+#include "thread.h"
+#include "trap.h"
+#include "types.h"
+
+#define MAX_PROCS 128
+#define USER_STACK_TOP 0x00007ff000000000UL
+#define USER_STACK_SIZE (128 * 1024UL)
+#define MMAP_BASE 0x0000100000000000UL
+#define MMAP_LIMIT 0x00007f0000000000UL
+#define PROC_NAME_MAX 32
+#define PROC_ARGS_MAX 256
+
+enum proc_state { P_FREE = 0, P_ALIVE, P_ZOMBIE };
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	char name[PROC_NAME_MAX];
+	struct proc *parent;       /* NULL: detached (nobody will wait) */
+	paddr_t pml4;
+	struct waitq child_exit;   /* this process's threads waiting in wait() */
+	int wait_status;           /* POSIX-style status once a zombie */
+	struct pika_exit_info info;
+	u64 mmap_next;
+	u64 start_ns;
+};
+
+extern struct proc kernel_proc; /* parent of processes started by kernel threads */
+
+void proc_init_core(void);
+/* Starts boot module prog with args ("a b c") on this core as a child of parent
+ * (NULL: detached). Returns the pid or -ENOENT (no such module), -ENOEXEC,
+ * -ENOMEM, -EAGAIN (process table full). */
+int proc_spawn(const char *prog, const char *args, struct proc *parent);
+/* Waits for a child of parent (pid, or any when pid <= 0) to end; returns its
+ * pid and fills status/info, or -ECHILD. Blocks the calling thread. */
+int proc_wait(struct proc *parent, int pid, int *status, struct pika_exit_info *info);
+/* The current thread's process ends with status (and info, may be NULL). */
+__noreturn void proc_exit(int status, const struct pika_exit_info *info);
+/* A user-mode exception: report it in one line and kill the process. */
+__noreturn void proc_fault(struct trap_frame *f, u64 cr2);
+struct proc *proc_current(void); /* the caller's process, &kernel_proc for kernel threads */
+struct proc *proc_find(int pid);
+int proc_count(void);            /* live + zombie processes on this core */
+struct proc *proc_by_index(int i);
+
+#endif

@@ -1,0 +1,229 @@
+/* sched.c - see sched.h. */
+#include "sched.h"
+#include "console.h"
+#include "core.h"
+#include "gdt.h"
+#include "kimage.h"
+#include "panic.h"
+#include "proc.h"
+#include "syscall.h"
+#include "timer.h"
+#include "vm.h"
+#include "x86.h"
+
+struct thread *current;
+static struct thread idle_thread;
+static struct waitq runq;
+static struct waitq sleepers;   /* blocked with a wake time, unordered */
+static struct thread *to_reap;  /* exited; freed once we are off its stack */
+static bool need_switch;
+static u64 slice_left;
+extern paddr_t core_pml4;
+
+void switch_stack(u64 *save_sp, u64 new_sp); /* kernel/entry.asm */
+
+static void q_push(struct waitq *q, struct thread *t)
+{
+	t->next = NULL;
+	t->prev = q->tail;
+	if (q->tail)
+		q->tail->next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->waitq = q;
+}
+
+static void q_del(struct thread *t)
+{
+	struct waitq *q = t->waitq;
+	if (!q)
+		return;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		q->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		q->tail = t->prev;
+	t->next = t->prev = NULL;
+	t->waitq = NULL;
+}
+
+static struct thread *q_pop(struct waitq *q)
+{
+	struct thread *t = q->head;
+	if (t)
+		q_del(t);
+	return t;
+}
+
+void sched_init_core(void)
+{
+	idle_thread.tid = this_core * 1000000;
+	idle_thread.name = "idle";
+	idle_thread.state = T_RUNNING;
+	idle_thread.kstack_top = kstack_slot_top(STACK_KERNEL);
+	current = &idle_thread;
+	__asm__ volatile("fxsave64 %0" : "=m"(idle_thread.fx));
+}
+
+int sched_nrunnable(void)
+{
+	int n = 0;
+	for (struct thread *t = runq.head; t; t = t->next)
+		n++;
+	return n;
+}
+
+void sched_make_runnable(struct thread *t)
+{
+	u64 f = irq_save();
+	q_del(t);
+	t->state = T_RUNNABLE;
+	q_push(&runq, t);
+	if (current == &idle_thread)
+		need_switch = true;
+	irq_restore(f);
+}
+
+void sched_remove(struct thread *t)
+{
+	u64 f = irq_save();
+	q_del(t);
+	irq_restore(f);
+}
+
+void sched_after_switch(void)
+{
+	if (to_reap) {
+		thread_free(to_reap);
+		to_reap = NULL;
+	}
+}
+
+/* Interrupts are off. Picks the next thread and switches to it. */
+void schedule(void)
+{
+	struct thread *prev = current;
+	if (prev->state == T_RUNNING && prev != &idle_thread) {
+		prev->state = T_RUNNABLE;
+		q_push(&runq, prev);
+	}
+	struct thread *next = q_pop(&runq);
+	if (!next)
+		next = &idle_thread;
+	need_switch = false;
+	slice_left = SCHED_SLICE_TICKS;
+	if (next == prev) {
+		prev->state = T_RUNNING;
+		return;
+	}
+	if (prev->state == T_DEAD)
+		to_reap = prev;
+	next->state = T_RUNNING;
+	next->switches++;
+
+	paddr_t next_as = next->proc ? next->proc->pml4 : core_pml4;
+	if ((read_cr3() & PTE_ADDR) != next_as)
+		write_cr3(next_as);
+	tss_set_rsp0(next->kstack_top);
+	syscall_kstack_top = next->kstack_top;
+	__asm__ volatile("fxsave64 %0" : "=m"(prev->fx));
+	__asm__ volatile("fxrstor64 %0" ::"m"(next->fx));
+	if (prev->fs_base != next->fs_base || next->proc)
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	current = next;
+	switch_stack(&prev->ksp, next->ksp);
+	sched_after_switch();
+}
+
+void sched_yield(void)
+{
+	u64 f = irq_save();
+	schedule();
+	irq_restore(f);
+}
+
+void sched_block(struct waitq *q)
+{
+	u64 f = irq_save();
+	current->state = T_BLOCKED;
+	q_push(q, current);
+	schedule();
+	irq_restore(f);
+}
+
+static void wake(struct thread *t)
+{
+	q_del(t);
+	t->state = T_RUNNABLE;
+	q_push(&runq, t);
+	need_switch = true;
+}
+
+void sched_wake_one(struct waitq *q)
+{
+	u64 f = irq_save();
+	struct thread *t = q->head;
+	if (t)
+		wake(t);
+	irq_restore(f);
+}
+
+void sched_wake_all(struct waitq *q)
+{
+	u64 f = irq_save();
+	while (q->head)
+		wake(q->head);
+	irq_restore(f);
+}
+
+void sched_sleep_ns(u64 ns)
+{
+	u64 f = irq_save();
+	current->wake_ns = now_ns() + ns;
+	current->state = T_BLOCKED;
+	q_push(&sleepers, current);
+	schedule();
+	irq_restore(f);
+}
+
+/* Timer interrupt: wake the sleepers that are due, account the slice. */
+void sched_tick(void)
+{
+	u64 now = now_ns();
+	for (struct thread *t = sleepers.head, *n; t; t = n) {
+		n = t->next;
+		if (t->wake_ns <= now)
+			wake(t);
+	}
+	current->ticks++;
+	if (slice_left)
+		slice_left--;
+	if (!slice_left && runq.head)
+		need_switch = true;
+}
+
+bool sched_should_switch(void) { return need_switch; }
+void sched_request_switch(void) { need_switch = true; }
+
+__noreturn void sched_idle(void)
+{
+	for (;;) {
+		cpu_cli();
+		if (runq.head)
+			schedule();
+		else
+			cpu_sti_hlt(); /* an interrupt after the check still wakes us */
+	}
+}
+
+__noreturn void thread_exit(void)
+{
+	cpu_cli();
+	current->state = T_DEAD;
+	schedule(); /* the next thread frees this one's stack */
+	panic("thread %d ran after its exit", current->tid);
+}

@@ -1,0 +1,338 @@
+/*
+ * syscall.c - the system calls.
+ *
+ * Contract of every call (numbers in libc/include/pikaos/syscall.h): the
+ * result is >= 0 or a negative errno; pointers are checked by uaccess.c, so a
+ * bad pointer yields -EFAULT and never a kernel fault; sizes are bounded.
+ *
+ *  nr name           arguments                       result / errors
+ *   0 exit           code                            does not return
+ *   1 write          fd, buf, len                    len; -EBADF (fd not 1/2), -EFAULT
+ *   2 getpid         -                               pid
+ *   3 getcore        -                               core number
+ *   4 yield          -                               0
+ *   5 nanosleep      ns                              0 (sleeps >= ns, tick granularity)
+ *   6 clock          clock id                        ns; -EINVAL for an unknown clock
+ *   7 mmap           hint, len, prot                 address; -EINVAL (len 0, > 1 GiB, bad prot),
+ *                                                    -ENOMEM; anonymous, zero-filled
+ *   8 munmap         addr, len                       0; -EINVAL unless every page came from mmap
+ *   9 spawn          prog, args, core                pid; -ENOENT (no such module), -EFAULT,
+ *                                                    -E2BIG (name >= 32 or args >= 256 bytes),
+ *                                                    -EINVAL (bad core), -ENOMEM, -EAGAIN
+ *  10 wait           pid (<= 0: any), *status, *info pid; -ECHILD, -EFAULT
+ *  11 thread_create  fn, stack_top, arg, fs_base     tid; -EINVAL (stack), -ENOMEM
+ *  12 thread_exit    -                               does not return (the last thread exits the process)
+ *  13 set_fs         base                            0; -EINVAL for a non-user address
+ *  14 cmdline        buf, len                        length of the kernel command line; -EFAULT
+ *  15 getppid        -                               parent pid, 0 when detached
+ *  16 ncores         -                               number of cores
+ *  17 gettid         -                               thread id
+ *  18 frames         -                               free frames on the caller's core
+ * Anything else returns -ENOSYS.
+ *
+ * spawn on another core runs there through a cross-core call; the child is
+ * detached (only children on the caller's core can be waited for).
+ */
+#include "syscall.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "core.h"
+#include "errno.h"
+#include "gdt.h"
+#include "layout.h"
+#include "mem.h"
+#include "proc.h"
+#include "sched.h"
+#include "timer.h"
+#include "uaccess.h"
+#include "uvm.h"
+#include "vm.h"
+#include "x86.h"
+#include "xcall.h"
+
+#include <pikaos/syscall.h>
+#include <string.h>
+
+u64 syscall_kstack_top;
+u64 syscall_user_rsp; /* scratch for the entry stub */
+
+void syscall_entry(void); /* kernel/entry.asm */
+
+#define MSR_STAR 0xC0000081
+#define MSR_LSTAR 0xC0000082
+#define MSR_FMASK 0xC0000084
+
+void syscall_init_core(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* syscall: CS = 0x08, SS = 0x10; sysret: SS = 0x10 + 8 (0x1b), CS = 0x10 + 16 (0x23) */
+	wrmsr(MSR_STAR, ((u64)0x10 << 48) | ((u64)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	wrmsr(MSR_FMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18)); /* IF DF TF AC */
+}
+
+typedef long (*sys_fn)(u64, u64, u64, u64);
+
+static long sys_exit(u64 code, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	proc_exit((int)((code & 0xff) << 8), NULL);
+}
+
+static long sys_write(u64 fd, u64 buf, u64 len, u64 a3)
+{
+	(void)a3;
+	if (fd != 1 && fd != 2)
+		return -EBADF;
+	if (!uaccess_range_ok(buf, len))
+		return -EFAULT;
+	char chunk[256];
+	u64 done = 0;
+	while (done < len) {
+		u64 n = MIN(len - done, sizeof(chunk));
+		if (copy_from_user(chunk, buf + done, n))
+			return done ? (long)done : -EFAULT;
+		kprintf("%.*s", (int)n, chunk);
+		done += n;
+	}
+	return (long)len;
+}
+
+static long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return proc_current()->pid;
+}
+
+static long sys_getcore(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return this_core;
+}
+
+static long sys_yield(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	sched_yield();
+	return 0;
+}
+
+static long sys_nanosleep(u64 ns, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	if (ns)
+		sched_sleep_ns(ns);
+	return 0;
+}
+
+static long sys_clock(u64 id, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	if (id == PIKA_CLOCK_MONOTONIC)
+		return (long)now_ns();
+	if (id == PIKA_CLOCK_REALTIME)
+		return (long)(bootinfo.boot_epoch_s * 1000000000ULL + now_ns());
+	return -EINVAL;
+}
+
+#define MMAP_MAX_LEN (1UL << 30)
+
+static long sys_mmap(u64 hint, u64 len, u64 prot, u64 a3)
+{
+	(void)a3;
+	struct proc *p = current->proc;
+	if (len == 0 || len > MMAP_MAX_LEN || (prot & ~7UL) || !(prot & PIKA_PROT_READ))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	u64 flags = PTE_MMAP | ((prot & PIKA_PROT_WRITE) ? PTE_W : 0) | ((prot & PIKA_PROT_EXEC) ? 0 : PTE_NX);
+	u64 va = 0;
+	if (hint && !(hint & (PAGE_SIZE - 1)) && hint >= MMAP_BASE && hint + len <= MMAP_LIMIT &&
+	    hint + len > hint && uvm_range_free(p->pml4, hint, len))
+		va = hint;
+	if (!va) {
+		if (p->mmap_next + len > MMAP_LIMIT)
+			return -ENOMEM;
+		va = p->mmap_next;
+		p->mmap_next += len + PAGE_SIZE; /* an unmapped page between regions */
+	}
+	int e = uvm_map_anon(p->pml4, va, len, flags);
+	return e ? (e == -EEXIST ? -ENOMEM : e) : (long)va;
+}
+
+static long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	if (len == 0 || len > MMAP_LIMIT)
+		return -EINVAL;
+	return uvm_unmap(current->proc->pml4, addr, ALIGN_UP(len, PAGE_SIZE), true);
+}
+
+/* Cross-core spawn: runs on the target core in its xcall worker; the names
+ * travel in the request line's payload (shared channel-pool memory). */
+struct spawn_req {
+	char prog[PROC_NAME_MAX];
+	char args[PROC_ARGS_MAX];
+};
+
+static u64 spawn_here(u64 payload)
+{
+	const struct spawn_req *r = (const struct spawn_req *)payload;
+	char prog[PROC_NAME_MAX], args[PROC_ARGS_MAX];
+	strlcpy(prog, r->prog, sizeof(prog));
+	strlcpy(args, r->args, sizeof(args));
+	return (u64)(long)proc_spawn(prog, args, NULL);
+}
+
+static long sys_spawn(u64 uprog, u64 uargs, u64 core, u64 a3)
+{
+	(void)a3;
+	struct spawn_req r;
+	long n = strncpy_from_user(r.prog, uprog, sizeof(r.prog));
+	if (n < 0)
+		return n;
+	r.args[0] = '\0';
+	if (uargs) {
+		n = strncpy_from_user(r.args, uargs, sizeof(r.args));
+		if (n < 0)
+			return n;
+	}
+	long c = (long)core;
+	if (c < 0 || c == this_core)
+		return proc_spawn(r.prog, r.args, proc_current());
+	if (c >= ncores)
+		return -EINVAL;
+	u64 res = 0;
+	int e = xcall_run_payload(c, spawn_here, &r, sizeof(r), 10ULL * 1000000000, &res);
+	return e ? e : (long)res;
+}
+
+static long sys_wait(u64 pid, u64 ustatus, u64 uinfo, u64 a3)
+{
+	(void)a3;
+	if ((ustatus && !uaccess_range_ok(ustatus, sizeof(int))) ||
+	    (uinfo && !uaccess_range_ok(uinfo, sizeof(struct pika_exit_info))))
+		return -EFAULT;
+	int status = 0;
+	struct pika_exit_info info;
+	int r = proc_wait(proc_current(), (int)pid, &status, &info);
+	if (r < 0)
+		return r;
+	/* The child is reaped already: a bad pointer now loses only the report. */
+	if ((ustatus && copy_to_user(ustatus, &status, sizeof(status))) ||
+	    (uinfo && copy_to_user(uinfo, &info, sizeof(info))))
+		return -EFAULT;
+	return r;
+}
+
+static long sys_thread_create(u64 fn, u64 stack_top, u64 arg, u64 fs)
+{
+	struct proc *p = current->proc;
+	if (!uaccess_range_ok(fn, 1) || (stack_top & 15) || !uaccess_range_ok(stack_top - 64, 64) ||
+	    (fs && !uaccess_range_ok(fs, 1)))
+		return -EINVAL;
+	/* a zero return address, as if fn had been called */
+	u64 zero = 0;
+	if (copy_to_user(stack_top - 8, &zero, 8))
+		return -EFAULT;
+	struct thread *t = uthread_create(p, fn, stack_top - 8, arg, fs);
+	if (!t)
+		return -ENOMEM;
+	sched_make_runnable(t);
+	return t->tid;
+}
+
+static int threads_of(struct proc *p)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = thread_by_index(i);
+		n += t->proc == p && t->state != T_FREE && t->state != T_DEAD;
+	}
+	return n;
+}
+
+static long sys_thread_exit(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	if (threads_of(current->proc) <= 1)
+		proc_exit(0, NULL);
+	thread_exit();
+}
+
+static long sys_set_fs(u64 base, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	if (base >= USER_TOP)
+		return -EINVAL;
+	current->fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+	return 0;
+}
+
+static long sys_cmdline(u64 buf, u64 len, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	u64 n = strlen(bootinfo.cmdline);
+	if (len && copy_to_user(buf, bootinfo.cmdline, MIN(len, n + 1)))
+		return -EFAULT;
+	return (long)n;
+}
+
+static long sys_getppid(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	struct proc *p = proc_current();
+	return p->parent ? p->parent->pid : 0;
+}
+
+static long sys_ncores(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return ncores;
+}
+
+static long sys_gettid(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return current->tid;
+}
+
+static long sys_frames(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return (long)core_frames.nfree;
+}
+
+static const sys_fn table[SYS_MAX] = {
+	[SYS_exit] = sys_exit,
+	[SYS_write] = sys_write,
+	[SYS_getpid] = sys_getpid,
+	[SYS_getcore] = sys_getcore,
+	[SYS_yield] = sys_yield,
+	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_clock] = sys_clock,
+	[SYS_mmap] = sys_mmap,
+	[SYS_munmap] = sys_munmap,
+	[SYS_spawn] = sys_spawn,
+	[SYS_wait] = sys_wait,
+	[SYS_thread_create] = sys_thread_create,
+	[SYS_thread_exit] = sys_thread_exit,
+	[SYS_set_fs] = sys_set_fs,
+	[SYS_cmdline] = sys_cmdline,
+	[SYS_getppid] = sys_getppid,
+	[SYS_ncores] = sys_ncores,
+	[SYS_gettid] = sys_gettid,
+	[SYS_frames] = sys_frames,
+};
+
+/* From syscall_entry, interrupts on, on the thread's kernel stack. */
+void syscall_dispatch(struct trap_frame *f)
+{
+	u64 nr = f->rax;
+	long r = -ENOSYS;
+	if (nr < SYS_MAX && table[nr])
+		r = table[nr](f->rdi, f->rsi, f->rdx, f->r10);
+	f->rax = (u64)r;
+	if (sched_should_switch())
+		sched_yield();
+}

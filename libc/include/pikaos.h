@@ -1,0 +1,33 @@
+/* pikaos.h - pikaos's own calls (beyond POSIX). Results: >= 0, or -1 with errno set. */
+#ifndef _PIKAOS_H
+#define _PIKAOS_H
+
+#include <pikaos/syscall.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Start boot module prog with args ("a b c") on core (PIKA_CORE_SELF: here). */
+pid_t pika_spawn(const char *prog, const char *args, int core);
+/* wait() with the full exit facts (info may be NULL). */
+pid_t pika_wait(pid_t pid, int *status, struct pika_exit_info *info);
+int pika_getcore(void);
+int pika_ncores(void);
+int pika_gettid(void);
+long pika_cmdline(char *buf, size_t n);
+long pika_free_frames(void);
+uint64_t pika_clock_ns(void);
+static inline uint64_t pika_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+/* A thread of this process on this core running fn(arg), with its own stack
+ * and errno; returns its tid. pika_thread_exit() ends the calling thread. */
+int pika_thread_create(void (*fn)(void *), void *arg);
+__attribute__((noreturn)) void pika_thread_exit(void);
+
+/* Raw system call. */
+long __syscall(long nr, long a0, long a1, long a2, long a3);
+
+#endif

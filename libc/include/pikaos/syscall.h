@@ -1,0 +1,59 @@
+/*
+ * pikaos/syscall.h - the system-call ABI (shared by the kernel and libc).
+ *
+ * Entry: the `syscall` instruction; rax = number, arguments in rdi, rsi, rdx,
+ * r10, r8, r9; the result comes back in rax: >= 0 on success, -errno on
+ * failure. rcx and r11 are clobbered. Every pointer argument is checked: a
+ * pointer outside user space or into unmapped memory gives -EFAULT, never a
+ * kernel fault. The table with each call's contract is in kernel/syscall.c.
+ */
+#ifndef _PIKAOS_SYSCALL_H
+#define _PIKAOS_SYSCALL_H
+
+#define SYS_exit 0          /* (int code) -> does not return */
+#define SYS_write 1         /* (int fd, const void *buf, size_t n) -> n; fd 1 and 2 are the console */
+#define SYS_getpid 2        /* () -> pid */
+#define SYS_getcore 3       /* () -> core the caller runs on */
+#define SYS_yield 4         /* () -> 0 */
+#define SYS_nanosleep 5     /* (u64 ns) -> 0 */
+#define SYS_clock 6         /* (int clock) -> ns: PIKA_CLOCK_MONOTONIC, PIKA_CLOCK_REALTIME */
+#define SYS_mmap 7          /* (void *hint, size_t len, int prot) -> address; anonymous, zeroed */
+#define SYS_munmap 8        /* (void *addr, size_t len) -> 0; only what mmap mapped */
+#define SYS_spawn 9         /* (const char *prog, const char *args, int core) -> pid */
+#define SYS_wait 10         /* (int pid, int *status, struct pika_exit_info *info) -> pid */
+#define SYS_thread_create 11 /* (void (*fn)(void *), void *stack_top, void *arg, u64 fs) -> tid */
+#define SYS_thread_exit 12  /* () -> does not return */
+#define SYS_set_fs 13       /* (u64 base) -> 0: this thread's FS base (thread-local storage) */
+#define SYS_cmdline 14      /* (char *buf, size_t len) -> length of the kernel command line */
+#define SYS_getppid 15      /* () -> parent pid, 0 when none */
+#define SYS_ncores 16       /* () -> number of cores */
+#define SYS_gettid 17       /* () -> thread id */
+#define SYS_frames 18       /* () -> free frames of the caller's core (tests, statistics) */
+#define SYS_MAX 19
+
+/* SYS_clock */
+#define PIKA_CLOCK_MONOTONIC 1
+#define PIKA_CLOCK_REALTIME 0
+
+/* SYS_mmap prot: bits as in POSIX */
+#define PIKA_PROT_READ 1
+#define PIKA_PROT_WRITE 2
+#define PIKA_PROT_EXEC 4
+
+/* SYS_spawn core: any core value < 0 means "the caller's core" */
+#define PIKA_CORE_SELF (-1)
+
+/*
+ * SYS_wait status, POSIX-compatible: normal exit -> (code & 0xff) << 8;
+ * killed by a fault -> the signal number POSIX would use (SIGSEGV for #PF
+ * and #GP, SIGILL for #UD, SIGFPE for #DE, SIGBUS otherwise).
+ */
+struct pika_exit_info {
+	int code;               /* exit code, or -1 when killed */
+	int vector;             /* x86 exception vector that killed it, or -1 */
+	unsigned long rip;      /* where */
+	unsigned long addr;     /* CR2 for a page fault */
+	unsigned long error;    /* the exception's error code */
+};
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * In-OS tests: user processes. Each test starts boot-module programs
+ * In-OS tests: user processes. Each test starts boot-module programs (from user/)
+ */
+#include "core.h"
+#include "errno.h"
+#include "ktest.h"
+#include "mem.h"
+#include "proc.h"
+#include "thread.h"
+
+#include <fmt.h>
+#include <string.h>
+
+#define SIGSEGV 11
+#define SIGILL 4
+#define SIGFPE 8
+
+/* Spawns prog on this core as a kernel child and waits for it. */
+static int run(struct ktest_ctx *t, const char *prog, const char *args, int *status,
+	       struct pika_exit_info *info)
+{
+	int pid = proc_spawn(prog, args, &kernel_proc);
+	if (!KT_EXPECT(t, pid > 0)) {
+		ktest_note(t, "spawn %s: %d", prog, pid);
+		return pid;
+	}
+	int r = proc_wait(&kernel_proc, pid, status, info);
+	KT_EXPECT_EQ(t, r, pid);
+	return pid;
+}
+
+KTEST(user, exit_status_reaches_the_parent, KTEST_EVERY_CORE, 1)
+{
+	char args[32];
+	fmt_snprintf(args, sizeof(args), "exit=%d", 40 + this_core);
+	int status = -1;
+	struct pika_exit_info info;
+	int pid = run(t, "hello", args, &status, &info);
+	KT_EXPECT_EQ(t, pid / 1000000, this_core);
+	KT_EXPECT_EQ(t, status, (40 + this_core) << 8); /* 99 would mean the write failed */
+	KT_EXPECT_EQ(t, info.code, 40 + this_core);
+	KT_EXPECT_EQ(t, info.vector, -1);
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, -1, NULL, NULL), -ECHILD);
+}
+
+KTEST(user, missing_or_bad_programs_are_refused, KTEST_EVERY_CORE, 1)
+{
+	KT_EXPECT_EQ(t, proc_spawn("no-such-program", NULL, &kernel_proc), -ENOENT);
+	KT_EXPECT_EQ(t, proc_spawn("hell", NULL, &kernel_proc), -ENOENT); /* a prefix is not a name */
+}
+
+/* 16 processes per core at once (64 on 4 cores), and every frame comes back. */
+KTEST(user, many_processes_leave_no_trace, KTEST_EVERY_CORE, 1)
+{
+	u64 frames = core_frames.nfree;
+	int procs = proc_count();
+	int pids[16];
+	for (int i = 0; i < 16; i++) {
+		char args[32];
+		fmt_snprintf(args, sizeof(args), "quiet exit=%d sleep=%d", i + 1, 10 + i % 4);
+		pids[i] = proc_spawn("hello", args, &kernel_proc);
+		KT_EXPECT(t, pids[i] > 0);
+	}
+	int seen = 0;
+	for (int i = 0; i < 16; i++) {
+		int status = -1;
+		int pid = proc_wait(&kernel_proc, -1, &status, NULL);
+		for (int j = 0; j < 16; j++)
+			if (pids[j] == pid) {
+				KT_EXPECT_EQ(t, status, (j + 1) << 8);
+				seen |= 1 << j;
+			}
+	}
+	KT_EXPECT_EQ(t, seen, 0xffff);
+	KT_EXPECT_EQ(t, proc_count(), procs);
+	KT_EXPECT_EQ(t, core_frames.nfree, frames);
+}
+
+struct crash_case {
+	const char *args;
+	int vector, signal;
+	u64 addr;       /* expected CR2 (page faults), 0 = not checked */
+	u64 error;      /* expected error code, ~0 = not checked */
+};
+
+KTEST(user, faults_kill_only_the_process, KTEST_EVERY_CORE, 1)
+{
+	static const struct crash_case cases[] = {
+		{ "kwrite", 14, SIGSEGV, 0xffffffff80101000UL, 7 },  /* present, write, user */
+		{ "kread", 14, SIGSEGV, 0xffff800000200000UL, 5 },   /* present, read, user */
+		{ "other 0x100040000000", 14, SIGSEGV, 0x100040000000UL, 6 }, /* not present, write */
+		{ "nx", 14, SIGSEGV, 0, 0x15 },                      /* present, user, instruction fetch */
+		{ "null", 14, SIGSEGV, 0, 0x14 },                    /* not present fetch at 0 */
+		{ "div0", 0, SIGFPE, 0, 0 },
+		{ "ud", 6, SIGILL, 0, 0 },
+		{ "gp", 13, SIGSEGV, 0, 0 },
+		{ "overflow", 14, SIGSEGV, 0, ~0UL },
+	};
+	u64 frames = core_frames.nfree;
+	/* Bystanders on the same core: a sleeper, and a process owning the
+	 * memory "other" writes to, which checks its pattern afterwards. */
+	int sleeper = proc_spawn("hello", "quiet sleep=300 exit=5", &kernel_proc);
+	int mapper = proc_spawn("crash", "mapper 0x100040000000", &kernel_proc);
+	KT_EXPECT(t, sleeper > 0 && mapper > 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct crash_case *c = &cases[i];
+		int status = -1;
+		struct pika_exit_info info;
+		memset(&info, 0, sizeof(info));
+		run(t, "crash", c->args, &status, &info);
+		if (!KT_EXPECT_EQ(t, status, c->signal) | !KT_EXPECT_EQ(t, info.vector, c->vector))
+			ktest_note(t, "crash %s", c->args);
+		KT_EXPECT_EQ(t, info.code, -1);
+		if (strcmp(c->args, "null") == 0)
+			KT_EXPECT_EQ(t, info.rip, 0); /* it died fetching from address 0 */
+		else
+			KT_EXPECT(t, info.rip >= 0x400000 && info.rip < 0x800000000000UL);
+		if (c->addr)
+			KT_EXPECT_EQ(t, info.addr, c->addr);
+		if (c->error != ~0UL)
+			KT_EXPECT_EQ(t, info.error, c->error);
+		if (strcmp(c->args, "nx") == 0)
+			KT_EXPECT_EQ(t, info.rip, info.addr); /* it died fetching the data it jumped to */
+	}
+	int status = -1;
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, mapper, &status, NULL), mapper);
+	KT_EXPECT_EQ(t, status, 0); /* its memory was untouched */
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, sleeper, &status, NULL), sleeper);
+	KT_EXPECT_EQ(t, status, 5 << 8);
+	KT_EXPECT_EQ(t, core_frames.nfree, frames);
+}
+
+KTEST(user, syscall_fuzz_never_faults_the_kernel, KTEST_EVERY_CORE, 1)
+{
+	char args[48];
+	fmt_snprintf(args, sizeof(args), "seed=%d n=12000", 1000 + this_core);
+	u64 frames = core_frames.nfree;
+	int status = -1;
+	struct pika_exit_info info;
+	run(t, "sysfuzz", args, &status, &info);
+	if (!KT_EXPECT_EQ(t, status, 0))
+		ktest_note(t, "sysfuzz died: vector %d at %#lx addr %#lx", info.vector, info.rip, info.addr);
+	/* children it may have spawned by chance are detached or reaped */
+	while (proc_wait(&kernel_proc, -1, NULL, NULL) > 0)
+		;
+	KT_EXPECT_EQ(t, core_frames.nfree, frames);
+}
+
+KTEST(user, libc, 0, 1)
+{
+	int status = -1;
+	run(t, "ulibc", "2", &status, NULL);
+	KT_EXPECT_EQ(t, status, 0);
+}
