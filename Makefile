@@ -131,6 +131,7 @@ $(B)/user/%: $(B)/u/user/%.o $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
 
 .PHONY: user
 user: $(USER_BINS)
+.SECONDARY: # keep object files of pattern chains
 
 # ---------------------------------------------------------------- boot
 QEMU_ARGS = --kernel $(B)/kernel.elf --modules-dir $(B)/user --smp $(SMP) --mem $(MEM) --accel $(ACCEL)

@@ -109,7 +109,9 @@ KTEST(user, faults_kill_only_the_process, KTEST_EVERY_CORE, 1)
 		struct pika_exit_info info;
 		memset(&info, 0, sizeof(info));
 		run(t, "crash", c->args, &status, &info);
-		if (!KT_EXPECT_EQ(t, status, c->signal) | !KT_EXPECT_EQ(t, info.vector, c->vector))
+		bool ok = KT_EXPECT_EQ(t, status, c->signal);
+		ok = KT_EXPECT_EQ(t, info.vector, c->vector) && ok;
+		if (!ok)
 			ktest_note(t, "crash %s", c->args);
 		KT_EXPECT_EQ(t, info.code, -1);
 		if (strcmp(c->args, "null") == 0)
