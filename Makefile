@@ -189,7 +189,7 @@ bench-ctxsw: deps kernel user
 	B=$(B) ACCEL=$(ACCEL) tools/bench-ctxsw
 
 check-clang:
-	@if command -v clang >/dev/null; then $(MAKE) --no-print-directory B=$(B)/clang CC=clang kernel; \
+	@if command -v clang >/dev/null; then $(MAKE) --no-print-directory B=$(B)/clang CC=clang kernel user; \
 	else echo "clang not installed: skipped"; fi
 
 clean:
