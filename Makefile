@@ -6,6 +6,7 @@
 #   make kernel   just build build/kernel.elf
 #
 #   make bench-ctxsw  context-switch cost, printed in cycles
+#   make bench-channels  channel round trip vs raw cache-line ping-pong, throughput
 #
 # Variables: SMP, MEM, ACCEL (tcg|kvm), CMDLINE (kernel command line; default
 # starts user/hello on every core),
@@ -46,11 +47,11 @@ endif
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -F dwarf -Iinclude/ -Iboot/
 
-KSRC_C   := $(wildcard kernel/*.c) $(wildcard tests/os/*.c) libc/string.c libc/fmt.c
+KSRC_C   := $(wildcard kernel/*.c) $(wildcard tests/os/*.c) libc/string.c libc/fmt.c libc/chan.c
 KSRC_ASM := $(wildcard boot/*.asm) $(wildcard kernel/*.asm)
 KOBJS    := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
 
-.PHONY: all kernel run test debug unit clean deps iso check-clang bench-ctxsw
+.PHONY: all kernel run test debug unit clean deps iso check-clang bench-ctxsw bench-channels
 all: kernel user
 
 kernel: $(B)/kernel.elf
@@ -106,8 +107,8 @@ endif
 LIBGCC := $(wildcard $(shell $(CROSS_COMPILE)gcc -print-libgcc-file-name 2>/dev/null))
 ULDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld
 
-LIBC_OBJS  := $(patsubst %.c,$(B)/u/%.o,$(wildcard libc/*.c))
-USER_PROGS := $(basename $(notdir $(wildcard user/*.c)))
+LIBC_OBJS  := $(patsubst %.c,$(B)/u/%.o,$(wildcard libc/*.c)) $(B)/u/libc/mthread_switch.o
+USER_PROGS := $(basename $(notdir $(wildcard user/*.c))) monitor
 USER_BINS  := $(addprefix $(B)/user/,$(USER_PROGS))
 
 $(B)/u/%.o: %.c
@@ -128,6 +129,12 @@ $(B)/user/%: $(B)/u/user/%.o $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
 	@mkdir -p $(dir $@)
 	$(quiet) "  LD      $@"
 	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $< $(B)/libc.a $(LIBGCC)
+
+# The monitor (monitor/) is a boot module like the programs in user/.
+$(B)/user/monitor: $(patsubst %.c,$(B)/u/%.o,$(wildcard monitor/*.c)) $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(quiet) "  LD      $@"
+	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $(filter %.o,$(filter-out %crt0.o,$^)) $(B)/libc.a $(LIBGCC)
 
 .PHONY: user
 user: $(USER_BINS)
@@ -154,7 +161,7 @@ iso: kernel user
 UNIT_CC     ?= $(HOSTCC)
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -DHOST_TEST -I.
-UNIT_LIBS   := -lcmocka
+UNIT_LIBS   := -lcmocka -lpthread
 UNIT_TESTS  :=
 
 define unit_test # name, sources
@@ -170,6 +177,7 @@ $(eval $(call unit_test,frame_test,tests/unit/frame_test.c kernel/frame.c))
 $(eval $(call unit_test,cmdline_test,tests/unit/cmdline_test.c kernel/cmdline.c))
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c libc/fmt.c))
 $(eval $(call unit_test,elf_test,tests/unit/elf_test.c kernel/elf.c))
+$(eval $(call unit_test,chan_test,tests/unit/chan_test.c libc/chan.c))
 -include $(wildcard tests/unit/*/unit.mk)
 # The portable TCP/IP stack adds its tests, fuzzers and benchmarks here.
 -include net/net.mk
@@ -186,7 +194,11 @@ test: deps kernel user unit
 
 # Context-switch cost in cycles (benchmark, not a test).
 bench-ctxsw: deps kernel user
-	B=$(B) ACCEL=$(ACCEL) tools/bench-ctxsw
+	B=$(B) ACCEL=$(ACCEL) tools/bench-ctxsw bench-channels
+
+# Channel round trips next to a raw cache-line ping-pong, throughput, microthreads.
+bench-channels: deps kernel user
+	B=$(B) ACCEL=$(ACCEL) tools/bench-channels
 
 check-clang:
 	@if command -v clang >/dev/null; then $(MAKE) --no-print-directory B=$(B)/clang CC=clang kernel user; \

@@ -40,6 +40,8 @@ struct bootinfo {
 	struct frame_plan plan;                    /* per-core ranges + channel pool */
 	paddr_t kshared_phys;                      /* kernel's board in the channel pool */
 	u64 kshared_size;
+	paddr_t monchan_phys;                      /* monitor-to-monitor channels, one frame per pair */
+	struct frame_range chanslice[MAX_CORES];   /* each core's part of the rest of the pool */
 
 	/* ACPI facts for power-off (S5), from the FADT and the DSDT's \_S5. */
 	u16 pm1a_cnt, pm1b_cnt;

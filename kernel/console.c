@@ -3,6 +3,8 @@
 #include "bootinfo.h"
 #include "core.h"
 #include "uart.h"
+#include "errno.h"
+#include "sched.h"
 #include "x86.h"
 
 #include <fmt.h>
@@ -118,4 +120,34 @@ void console_report_end(void)
 		flush_line();
 	if (--report_depth == 0)
 		unlock();
+}
+
+/* Serial input, core 0 only: a ring filled from the timer tick. */
+static char rx[1024];
+static unsigned rx_head, rx_tail;
+static struct waitq rx_wait;
+
+void console_poll_input(void)
+{
+	int c, got = 0;
+	while (rx_head - rx_tail < sizeof(rx) && (c = uart_getc()) >= 0) {
+		rx[rx_head++ % sizeof(rx)] = (char)c;
+		got = 1;
+	}
+	if (got)
+		sched_wake_all(&rx_wait);
+}
+
+long console_read(char *buf, unsigned long n)
+{
+	if (this_core != 0)
+		return -ENODEV;
+	u64 f = irq_save();
+	while (rx_head == rx_tail)
+		sched_block(&rx_wait);
+	unsigned long k = 0;
+	while (k < n && rx_tail != rx_head)
+		buf[k++] = rx[rx_tail++ % sizeof(rx)];
+	irq_restore(f);
+	return (long)k;
 }

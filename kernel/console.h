@@ -19,6 +19,11 @@ void kvlog(int level, const char *fmt, va_list ap);
 void klog(int level, const char *fmt, ...) __printf(2, 3);
 void kprintf(const char *fmt, ...) __printf(1, 2); /* LOG_INFO */
 
+/* Input: core 0 polls the UART on every timer tick into a buffer that
+ * console_read() drains (the shell reads it). -ENODEV on other cores. */
+void console_poll_input(void);
+long console_read(char *buf, unsigned long n);
+
 /* Hold the line lock across several lines (a fault report); nests. */
 void console_report_begin(void);
 void console_report_end(void);

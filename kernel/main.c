@@ -17,10 +17,12 @@
  *  11. "core N: up", status line UP
  * Core 0 then starts the others one at a time (smp_start_aps), waits until
  * all are up, prints "pikaos: N cores up in T ms", retires the boot mailbox,
- * and runs the in-OS tests (tests=) or idles. Other cores idle, serving xcalls.
+ * starts its monitor and, with tests=, the in-OS tests. Every other core starts
+ * its monitor once up. Then each core runs its scheduler (idle: hlt).
  */
 #include "acpi.h"
 #include "bootinfo.h"
+#include "channel.h"
 #include "cmdline.h"
 #include "console.h"
 #include "core.h"
@@ -57,7 +59,7 @@ struct kshared *kshared;
 
 static struct kimage my_image; /* this core's image (stack tops) */
 paddr_t core_pml4;             /* this core's kernel page tables */
-static bool testing;           /* tests= given: no init processes */
+static bool testing;           /* tests= given: core 0 runs the in-OS tests */
 
 static void core_init(void)
 {
@@ -86,6 +88,7 @@ static void core_init(void)
 	thread_init_core();
 	sched_init_core(); /* this boot context becomes the idle thread */
 	proc_init_core();
+	channel_init_core();
 	xcall_init_core();
 	cpu_sti();
 
@@ -104,12 +107,21 @@ static void run_tests(void *arg)
 	power_off(failed ? 1 : 0);
 }
 
-/* The first user process of this core, when the boot modules include one. */
-static void start_init(void)
+/* The core's monitor, its first process (when the boot modules have one),
+ * holding its channels to every other core's monitor. */
+static void start_monitor(void)
 {
-	int pid = proc_spawn("init", NULL, NULL);
-	if (pid < 0 && pid != -ENOENT)
-		pr_err("core %d: cannot start init: %d\n", this_core, pid);
+	int pid = proc_spawn("monitor", NULL, NULL);
+	if (pid == -ENOENT)
+		return;
+	struct proc *p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p) {
+		pr_err("core %d: cannot start the monitor: %d\n", this_core, pid);
+		return;
+	}
+	p->monitor = true;
+	if (channel_link_monitor(p))
+		pr_err("core %d: cannot map the monitor channels\n", this_core);
 }
 
 /* Core 0 once on its own image. */
@@ -140,12 +152,9 @@ static __noreturn void core0_main(void)
 	if (up < ncores)
 		pr_err("pikaos: %d of %d cores did not come up\n", ncores - up, ncores);
 
-	if (testing) {
-		if (!kthread_create("ktest", run_tests, NULL))
-			panic("cannot start the test thread");
-	} else {
-		start_init();
-	}
+	start_monitor();
+	if (testing && !kthread_create("ktest", run_tests, NULL))
+		panic("cannot start the test thread");
 	sched_idle();
 }
 
@@ -166,18 +175,17 @@ __noreturn void ap_main(struct ap_mailbox *mb)
 	/* The mailbox is core 0's again; this core never touches it after the ack. */
 	vm_unmap(pml4, DIRECT_MAP + TRAMP_BASE, PAGE_SIZE);
 	core_init();
-	testing = cmdline_get(bootinfo.cmdline, "tests", NULL, 0) > 0;
-	if (!testing)
-		start_init();
+	start_monitor();
 	sched_idle();
 }
 
 static void kshared_init(void)
 {
-	bootinfo.kshared_phys = bootinfo.plan.chanpool.ext[0].start;
-	bootinfo.kshared_size = ALIGN_UP(kshared_bytes(bootinfo.ncores), PAGE_SIZE);
+	if (chanpool_partition_boot())
+		panic("the channel pool is too small for %d cores", bootinfo.ncores);
 	kshared = phys_to_virt(bootinfo.kshared_phys);
 	memset(kshared, 0, bootinfo.kshared_size);
+	channel_boot_init();
 	kshared->status[0].state = CORE_BOOTING;
 }
 

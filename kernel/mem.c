@@ -53,6 +53,47 @@ static int subtract(struct frame_extent *u, int n, int cap, paddr_t rs, paddr_t 
 	return n;
 }
 
+u64 chanpool_fixed_bytes(int n)
+{
+	return ALIGN_UP(kshared_bytes(n), PAGE_SIZE) + (u64)(n * (n - 1) / 2) * PAGE_SIZE;
+}
+
+int chanpool_partition_boot(void)
+{
+	const struct frame_range *pool = &bootinfo.plan.chanpool;
+	int n = bootinfo.ncores;
+	u64 skip = chanpool_fixed_bytes(n), total = 0;
+	for (int i = 0; i < pool->n; i++)
+		total += pool->ext[i].end - pool->ext[i].start;
+	if (pool->ext[0].end - pool->ext[0].start < skip || total < skip + (u64)n * CHANSLICE_MIN)
+		return -ENOMEM;
+	bootinfo.kshared_phys = pool->ext[0].start;
+	bootinfo.kshared_size = ALIGN_UP(kshared_bytes(n), PAGE_SIZE);
+	bootinfo.monchan_phys = bootinfo.kshared_phys + bootinfo.kshared_size;
+	u64 per = ALIGN_DOWN((total - skip) / (u64)n, PAGE_SIZE);
+	int k = 0;
+	paddr_t pos = pool->ext[0].start + skip;
+	for (int c = 0; c < n; c++) {
+		struct frame_range *r = &bootinfo.chanslice[c];
+		memset(r, 0, sizeof(*r));
+		u64 want = per;
+		while (want && k < pool->n) {
+			paddr_t end = pool->ext[k].end;
+			u64 chunk = MIN(want, end - pos);
+			if (chunk && r->n < FRAME_MAX_EXTENTS) {
+				r->ext[r->n].start = pos;
+				r->ext[r->n].end = pos + chunk;
+				r->n++;
+			}
+			want -= chunk;
+			pos += chunk;
+			if (pos == end && ++k < pool->n)
+				pos = pool->ext[k].start;
+		}
+	}
+	return 0;
+}
+
 int mem_partition_boot(const struct mb2_info *mb)
 {
 	struct frame_extent *u = bootinfo.usable;
@@ -102,8 +143,9 @@ int mem_partition_boot(const struct mb2_info *mb)
 		pr_warn("mem: bad chanpool= value; using the default\n");
 	if (e)
 		pool = MIN(MAX(total / 16, CHANPOOL_DEFAULT_MIN), CHANPOOL_DEFAULT_MAX);
-	if (pool < ALIGN_UP(kshared_bytes(bootinfo.ncores), FRAME_PARTITION_ALIGN))
-		pool = ALIGN_UP(kshared_bytes(bootinfo.ncores), FRAME_PARTITION_ALIGN);
+	u64 need = chanpool_fixed_bytes(bootinfo.ncores) + (u64)bootinfo.ncores * CHANSLICE_MIN;
+	if (pool < need)
+		pool = need;
 
 	e = frame_partition(u, n, bootinfo.ncores, pool, CORE_MEM_MIN, &bootinfo.plan);
 	if (e) {

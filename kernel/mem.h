@@ -18,7 +18,14 @@
 
 extern struct frame_alloc core_frames; /* this core's allocator */
 
+#define CHANSLICE_MIN (256 * 1024ULL) /* each core's least share of channel frames */
+
 int mem_partition_boot(const struct mb2_info *mb);
+/* The channel pool: struct kshared, then one frame per pair of monitors, then
+ * an equal slice per core (bootinfo.chanslice) from which that core's kernel
+ * makes channels. Boot phase, after mem_partition_boot. */
+int chanpool_partition_boot(void);
+u64 chanpool_fixed_bytes(int ncores);
 
 paddr_t kframe_alloc(void);        /* 0 when this core's range is exhausted */
 paddr_t kframe_alloc_zeroed(void);

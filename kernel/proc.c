@@ -1,6 +1,7 @@
 /* proc.c - see proc.h. */
 #include "proc.h"
 #include "bootinfo.h"
+#include "channel.h"
 #include "console.h"
 #include "core.h"
 #include "elf.h"
@@ -219,6 +220,7 @@ __noreturn void proc_exit(int status, const struct pika_exit_info *info)
 			thread_free(t);
 		}
 	}
+	channel_proc_exit(p); /* peers see the close; the monitor hears of it */
 	write_cr3(core_pml4);
 	uvm_destroy(p->pml4);
 	p->pml4 = 0;
@@ -236,6 +238,7 @@ __noreturn void proc_exit(int status, const struct pika_exit_info *info)
 	else
 		p->info = (struct pika_exit_info){ .code = (status >> 8) & 0xff, .vector = -1 };
 	current->proc = NULL;
+	kevent_post(PIKA_KEV_PROC_EXIT, p->pid, (u64)status, 0);
 	if (p->parent) {
 		p->state = P_ZOMBIE;
 		sched_wake_all(&p->parent->child_exit);

@@ -42,6 +42,9 @@ struct proc {
 	struct pika_exit_info info;
 	u64 mmap_next;
 	u64 start_ns;
+	bool monitor;              /* the core's monitor: may create and grant channels */
+	u64 chans[PIKA_CHAN_SLOTS]; /* channel ends mapped (kernel/channel.c) */
+	struct waitq mon_wait;     /* waiting in monitor_connect */
 };
 
 extern struct proc kernel_proc; /* parent of processes started by kernel threads */

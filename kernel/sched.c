@@ -14,10 +14,11 @@
 struct thread *current;
 static struct thread idle_thread;
 static struct waitq runq;
-static struct waitq sleepers;   /* blocked with a wake time, unordered */
+static struct waitq sleepers;   /* sched_sleep_ns: nobody wakes them but the clock */
 static struct thread *to_reap;  /* exited; freed once we are off its stack */
 static bool need_switch;
 static u64 slice_left;
+static u64 idle_ticks, nswitches;
 extern paddr_t core_pml4;
 
 void switch_stack(u64 *save_sp, u64 new_sp); /* kernel/entry.asm */
@@ -124,6 +125,7 @@ void schedule(void)
 		to_reap = prev;
 	next->state = T_RUNNING;
 	next->switches++;
+	nswitches++;
 
 	paddr_t next_as = next->proc ? next->proc->pml4 : core_pml4;
 	if ((read_cr3() & PTE_ADDR) != next_as)
@@ -180,26 +182,39 @@ void sched_wake_all(struct waitq *q)
 	irq_restore(f);
 }
 
-void sched_sleep_ns(u64 ns)
+bool sched_block_until(struct waitq *q, u64 deadline_ns)
 {
 	u64 f = irq_save();
-	current->wake_ns = now_ns() + ns;
+	current->wake_ns = deadline_ns;
+	current->timed_out = false;
 	current->state = T_BLOCKED;
-	q_push(&sleepers, current);
+	q_push(q, current);
 	schedule();
+	current->wake_ns = 0;
 	irq_restore(f);
+	return current->timed_out;
 }
 
-/* Timer interrupt: wake the sleepers that are due, account the slice. */
+void sched_sleep_ns(u64 ns)
+{
+	sched_block_until(&sleepers, now_ns() + ns);
+}
+
+/* Timer interrupt: wake the blocked threads whose deadline passed, account the slice. */
 void sched_tick(void)
 {
 	u64 now = now_ns();
-	for (struct thread *t = sleepers.head, *n; t; t = n) {
-		n = t->next;
-		if (t->wake_ns <= now)
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = thread_by_index(i);
+		if (t->state == T_BLOCKED && t->wake_ns && t->wake_ns <= now) {
+			t->timed_out = true;
+			t->wake_ns = 0;
 			wake(t);
+		}
 	}
 	current->ticks++;
+	if (current == &idle_thread)
+		idle_ticks++;
 	if (slice_left)
 		slice_left--;
 	if (!slice_left && runq.head)
@@ -227,3 +242,6 @@ __noreturn void thread_exit(void)
 	schedule(); /* the next thread frees this one's stack */
 	panic("thread %d ran after its exit", current->tid);
 }
+
+u64 sched_idle_ticks(void) { return idle_ticks; }
+u64 sched_switches(void) { return nswitches; }

@@ -28,6 +28,21 @@
  *  16 ncores         -                               number of cores
  *  17 gettid         -                               thread id
  *  18 frames         -                               free frames on the caller's core
+ *  19 event_prepare  -                               token (the core's event generation)
+ *  20 event_wait     token, timeout_ns               0 when woken or the token is stale, -ETIMEDOUT
+ *  21 event_wake     core                            0; -EINVAL (bad core)
+ *  22 chan_create    -                               channel id; -EPERM (not the monitor), -ENOMEM
+ *  23 chan_grant     pid, id, end, flags             address in pid; -EPERM, -EINVAL, -EBUSY
+ *                                                    (end taken or closed), -ENOSPC (no slot)
+ *  24 chan_close     address                         0; -EINVAL (not a channel of the caller)
+ *  25 chan_free      id                              0; -EPERM, -EINVAL, -EBUSY (an end still open)
+ *  26 kevents        buf, n                          notices taken; -EPERM (not the monitor), -EFAULT
+ *  27 monitor_connect timeout_ns                     address of the caller's monitor channel;
+ *                                                    -ENOSYS (no monitor), -ETIMEDOUT
+ *  28 proc_list      buf, n                          processes on this core (struct pika_proc_info)
+ *  29 console_read   buf, n                          bytes typed on the serial line (blocks);
+ *                                                    -ENODEV except on core 0
+ *  30 stats          buf                             0: struct pika_core_stats of this core
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -35,9 +50,11 @@
  */
 #include "syscall.h"
 #include "bootinfo.h"
+#include "channel.h"
 #include "console.h"
 #include "core.h"
 #include "errno.h"
+#include "event.h"
 #include "gdt.h"
 #include "layout.h"
 #include "mem.h"
@@ -54,6 +71,7 @@
 #include <string.h>
 
 u64 syscall_kstack_top;
+static u64 syscall_count;
 u64 syscall_user_rsp; /* scratch for the entry stub */
 
 void syscall_entry(void); /* kernel/entry.asm */
@@ -303,6 +321,134 @@ static long sys_frames(u64 a0, u64 a1, u64 a2, u64 a3)
 	return (long)core_frames.nfree;
 }
 
+static long sys_event_prepare(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return (long)event_prepare();
+}
+
+static long sys_event_wait(u64 token, u64 timeout, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return event_wait(token, timeout);
+}
+
+static long sys_event_wake(u64 core, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	return event_wake((int)core);
+}
+
+static long sys_chan_create(u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3;
+	return channel_create(current->proc);
+}
+
+static long sys_chan_grant(u64 pid, u64 id, u64 end, u64 flags)
+{
+	return channel_grant(current->proc, (int)pid, id, (int)end, flags);
+}
+
+static long sys_chan_close(u64 va, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	return channel_close(current->proc, va);
+}
+
+static long sys_chan_free(u64 id, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	return channel_free(current->proc, id);
+}
+
+static long sys_kevents(u64 buf, u64 n, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	struct pika_kevent k[16];
+	if (n > 16)
+		n = 16;
+	if (!uaccess_range_ok(buf, n * sizeof(k[0])))
+		return -EFAULT;
+	long got = kevent_take(current->proc, k, (int)n);
+	if (got > 0 && copy_to_user(buf, k, (u64)got * sizeof(k[0])))
+		return -EFAULT; /* the notices are lost with the bad buffer */
+	return got;
+}
+
+static long sys_monitor_connect(u64 timeout, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	return channel_monitor_connect(current->proc, timeout);
+}
+
+static long sys_proc_list(u64 buf, u64 n, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	if (!uaccess_range_ok(buf, n * sizeof(struct pika_proc_info)))
+		return -EFAULT;
+	u64 k = 0;
+	for (int i = 0; i < MAX_PROCS && k < n; i++) {
+		struct proc *p = proc_by_index(i);
+		if (p->state == P_FREE)
+			continue;
+		struct pika_proc_info info;
+		memset(&info, 0, sizeof(info));
+		info.pid = p->pid;
+		info.ppid = p->parent ? p->parent->pid : 0;
+		info.state = p->state;
+		info.start_ns = p->start_ns;
+		info.nchans = (unsigned)proc_nchans(p);
+		info.monitor = p->monitor;
+		strlcpy(info.name, p->name, sizeof(info.name));
+		for (int j = 0; j < MAX_THREADS; j++) {
+			struct thread *t = thread_by_index(j);
+			if (t->proc == p && t->state != T_FREE && t->state != T_DEAD) {
+				info.threads++;
+				info.ticks += t->ticks;
+			}
+		}
+		if (copy_to_user(buf + k * sizeof(info), &info, sizeof(info)))
+			return -EFAULT;
+		k++;
+	}
+	return (long)k;
+}
+
+static long sys_console_read(u64 buf, u64 n, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	if (!uaccess_range_ok(buf, n))
+		return -EFAULT;
+	char tmp[128];
+	long r = console_read(tmp, MIN(n, sizeof(tmp)));
+	if (r > 0 && copy_to_user(buf, tmp, (u64)r))
+		return -EFAULT;
+	return r;
+}
+
+static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	struct pika_core_stats st;
+	memset(&st, 0, sizeof(st));
+	st.uptime_ns = now_ns();
+	st.ticks = timer_ticks();
+	st.idle_ticks = sched_idle_ticks();
+	st.switches = sched_switches();
+	st.syscalls = syscall_count;
+	st.free_frames = core_frames.nfree;
+	st.total_frames = core_frames.total;
+	st.chan_free = channel_free_frames();
+	st.chan_total = channel_total_frames();
+	st.procs = (u64)proc_count();
+	for (int j = 0; j < MAX_THREADS; j++)
+		st.threads += thread_by_index(j)->state != T_FREE;
+	st.ipis_sent = event_stats.ipis_sent;
+	st.event_wakes = event_stats.wakes;
+	return copy_to_user(buf, &st, sizeof(st));
+}
+
 static const sys_fn table[SYS_MAX] = {
 	[SYS_exit] = sys_exit,
 	[SYS_write] = sys_write,
@@ -323,6 +469,18 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_ncores] = sys_ncores,
 	[SYS_gettid] = sys_gettid,
 	[SYS_frames] = sys_frames,
+	[SYS_event_prepare] = sys_event_prepare,
+	[SYS_event_wait] = sys_event_wait,
+	[SYS_event_wake] = sys_event_wake,
+	[SYS_chan_create] = sys_chan_create,
+	[SYS_chan_grant] = sys_chan_grant,
+	[SYS_chan_close] = sys_chan_close,
+	[SYS_chan_free] = sys_chan_free,
+	[SYS_kevents] = sys_kevents,
+	[SYS_monitor_connect] = sys_monitor_connect,
+	[SYS_proc_list] = sys_proc_list,
+	[SYS_console_read] = sys_console_read,
+	[SYS_stats] = sys_stats,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */
@@ -330,6 +488,7 @@ void syscall_dispatch(struct trap_frame *f)
 {
 	u64 nr = f->rax;
 	long r = -ENOSYS;
+	syscall_count++;
 	if (nr < SYS_MAX && table[nr])
 		r = table[nr](f->rdi, f->rsi, f->rdx, f->r10);
 	f->rax = (u64)r;

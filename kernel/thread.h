@@ -31,7 +31,8 @@ struct thread {
 	u64 kstack_top;
 	int slot;
 	u64 fs_base;
-	u64 wake_ns;          /* sleeping: when to wake */
+	u64 wake_ns;          /* blocked with a deadline: when to wake (0: none) */
+	bool timed_out;       /* the last block ended by its deadline */
 	struct waitq *waitq;  /* blocked: the queue it is on */
 	struct thread *next, *prev;
 	u64 ticks;            /* timer ticks spent running */

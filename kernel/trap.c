@@ -1,6 +1,7 @@
 /* trap.c - see trap.h. Intel SDM vol. 3A, chapter 6 (interrupts and exceptions). */
 #include "trap.h"
 #include "console.h"
+#include "event.h"
 #include "core.h"
 #include "errno.h"
 #include "gdt.h"
@@ -169,11 +170,17 @@ void trap_dispatch(struct trap_frame *f)
 	case VEC_TIMER:
 		timer_tick();
 		sched_tick();
+		if (this_core == 0)
+			console_poll_input();
 		lapic_eoi();
 		break;
 	case VEC_XCALL:
 		lapic_eoi();
 		xcall_kick();
+		break;
+	case VEC_EVENT:
+		lapic_eoi();
+		event_ipi();
 		break;
 	case VEC_SPURIOUS: /* no EOI for spurious interrupts */
 		spurious_irqs++;

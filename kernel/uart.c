@@ -12,6 +12,7 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define LSR_THRE 0x20
+#define LSR_DR 0x01
 
 void uart_init(void)
 {
@@ -36,4 +37,11 @@ void uart_write(const char *s, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
 		uart_putc(s[i]);
+}
+
+int uart_getc(void)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_THR);
 }

@@ -42,6 +42,11 @@ static int post(int target, xcall_fn fn, u64 arg, const void *data, u64 len)
 
 int xcall_post(int target, xcall_fn fn, u64 arg) { return post(target, fn, arg, NULL, 0); }
 
+int xcall_post_payload(int target, xcall_fn fn, const void *data, u64 len)
+{
+	return post(target, fn, 0, data, len);
+}
+
 int xcall_wait(int target, u64 timeout_ns, u64 *result)
 {
 	if (target < 0 || target >= ncores || target == this_core)

@@ -24,6 +24,9 @@ int xcall_post(int target, xcall_fn fn, u64 arg);
 int xcall_wait(int target, u64 timeout_ns, u64 *result);
 /* post + wait. */
 int xcall_run(int target, xcall_fn fn, u64 arg, u64 timeout_ns, u64 *result);
+/* Like xcall_post, with fn getting a pointer to a copy of the len bytes at
+ * data (len <= XCALL_PAYLOAD) in the shared request line. -E2BIG if longer. */
+int xcall_post_payload(int target, xcall_fn fn, const void *data, u64 len);
 /* post + wait, where fn gets a pointer to a copy of the len bytes at data
  * (len <= XCALL_PAYLOAD), placed in the shared request line. -E2BIG if longer. */
 int xcall_run_payload(int target, xcall_fn fn, const void *data, u64 len, u64 timeout_ns,

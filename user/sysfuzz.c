@@ -7,8 +7,9 @@
  * pointers, ranges straddling the top of user space, non-canonical values,
  * random 64-bit values, and (sometimes) a real buffer. Every call must come
  * back; the kernel must not fault. A few calls are shaped so the process
- * survives its own fuzzing: no exit, bounded sleeps and mappings, the FS base
- * restored after set_fs, no thread started at a random address.
+ * survives its own fuzzing: no exit, bounded sleeps, waits and mappings, the
+ * FS base restored after set_fs, no thread started at a random address, no
+ * console read (it waits for a human).
  * Prints a histogram of results and exits 0 once all N calls returned.
  */
 #include <pikaos.h>
@@ -89,6 +90,14 @@ int main(int argc, char **argv)
 			break;
 		case SYS_nanosleep:
 			a0 = next() % 8 ? 0 : (long)(next() % 100000); /* sleeps last a tick */
+			break;
+		case SYS_console_read:
+			continue; /* blocks until someone types (on core 0) */
+		case SYS_event_wait:
+			a1 = (long)(next() % 1000000); /* a matching token would sleep this long */
+			break;
+		case SYS_monitor_connect:
+			a0 = (long)(next() % 1000000);
 			break;
 		case SYS_mmap:
 			a0 = next() % 2 ? pointer(1) : (long)(0x0000100000000000UL + (next() % 4096) * 4096);

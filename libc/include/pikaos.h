@@ -27,6 +27,14 @@ static inline uint64_t pika_rdtsc(void)
 int pika_thread_create(void (*fn)(void *), void *arg);
 __attribute__((noreturn)) void pika_thread_exit(void);
 
+/* Channels (pikaos/chan.h) with blocking through the event system calls. */
+struct chan;
+struct chan_sync;
+extern const struct chan_sync pika_chan_sync;
+void pika_chan_attach(struct chan *c, void *va, int end);
+/* Closes this end: the peer sees -EPIPE; the frame is unmapped here. */
+int pika_chan_close(struct chan *c);
+
 /* Raw system call. */
 long __syscall(long nr, long a0, long a1, long a2, long a3);
 

@@ -29,7 +29,53 @@
 #define SYS_ncores 16       /* () -> number of cores */
 #define SYS_gettid 17       /* () -> thread id */
 #define SYS_frames 18       /* () -> free frames of the caller's core (tests, statistics) */
-#define SYS_MAX 19
+#define SYS_event_prepare 19 /* () -> token for event_wait */
+#define SYS_event_wait 20   /* (u64 token, u64 timeout_ns) -> 0 woken, -ETIMEDOUT */
+#define SYS_event_wake 21   /* (int core) -> 0: wake the event waiters of a core */
+#define SYS_chan_create 22  /* () -> channel id                          [monitor only] */
+#define SYS_chan_grant 23   /* (pid, id, end, flags) -> address in pid   [monitor only] */
+#define SYS_chan_close 24   /* (void *chan) -> 0 */
+#define SYS_chan_free 25    /* (id) -> 0, -EBUSY while an end is open    [monitor only] */
+#define SYS_kevents 26      /* (struct pika_kevent *, n) -> count        [monitor only] */
+#define SYS_monitor_connect 27 /* (u64 timeout_ns) -> address of this process's monitor channel */
+#define SYS_proc_list 28    /* (struct pika_proc_info *, n) -> count, this core */
+#define SYS_console_read 29 /* (char *buf, size_t n) -> bytes; blocks; core 0 only */
+#define SYS_stats 30        /* (struct pika_core_stats *) -> 0 */
+#define SYS_MAX 31
+
+/* SYS_chan_grant flags */
+#define PIKA_GRANT_MONITOR 1 /* map at the process's monitor-channel address */
+
+/* Channels are mapped at PIKA_CHAN_BASE + slot * 4096; slot 0 is the monitor channel. */
+#define PIKA_CHAN_BASE 0x00007e0000000000UL
+#define PIKA_CHAN_SLOTS 128
+
+/* SYS_kevents: what the kernel tells the monitor of its core. */
+struct pika_kevent {
+	unsigned int type;
+	int pid;
+	unsigned long a, b;
+};
+#define PIKA_KEV_PROC_EXIT 1   /* pid ended; a = wait status */
+#define PIKA_KEV_CHAN_CLOSED 2 /* an end of channel a (owner core b) was closed on this core */
+#define PIKA_KEV_CONNECT 3     /* pid asks for a monitor channel */
+
+struct pika_proc_info {
+	int pid, ppid;
+	unsigned int state;     /* 1 alive, 2 zombie */
+	unsigned int threads;
+	unsigned long ticks;    /* timer ticks its threads ran */
+	unsigned long start_ns;
+	unsigned int nchans;
+	unsigned int monitor;   /* 1 for the core's monitor */
+	char name[32];
+};
+
+struct pika_core_stats {
+	unsigned long uptime_ns, ticks, idle_ticks, switches, syscalls;
+	unsigned long free_frames, total_frames, chan_free, chan_total;
+	unsigned long procs, threads, ipis_sent, event_wakes;
+};
 
 /* SYS_clock */
 #define PIKA_CLOCK_MONOTONIC 1

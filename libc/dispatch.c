@@ -1,0 +1,297 @@
+/* dispatch.c - see pikaos/dispatch.h. */
+#include "internal.h"
+
+#include <errno.h>
+#include <pikaos.h>
+#include <pikaos/dispatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t now(void) { return (uint64_t)__sys(SYS_clock, PIKA_CLOCK_MONOTONIC, 0, 0, 0); }
+
+static void default_closed(struct disp *d, struct disp_chan *dc)
+{
+	pika_chan_close(&dc->ch); /* before disp_remove, which may free dc */
+	disp_remove(d, dc);
+}
+
+void disp_init(struct disp *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->next_id = 1;
+	d->closed = default_closed;
+}
+
+struct disp_chan *disp_add(struct disp *d, void *va, int end, void *user)
+{
+	if (d->nchans == DISP_MAX_CHANS)
+		return NULL;
+	struct disp_chan *dc = calloc(1, sizeof(*dc));
+	if (!dc)
+		return NULL;
+	pika_chan_attach(&dc->ch, va, end);
+	dc->user = user;
+	dc->active = 1;
+	d->chans[d->nchans++] = dc;
+	return dc;
+}
+
+struct disp_chan *disp_adopt(struct disp *d, const struct chan *c, void *user)
+{
+	struct disp_chan *dc = disp_add(d, c->f, c->end, user);
+	if (dc)
+		dc->ch = *c;
+	return dc;
+}
+
+static void put_chan(struct disp_chan *dc)
+{
+	if (--dc->refs <= 0 && !dc->active)
+		free(dc);
+}
+
+void disp_remove(struct disp *d, struct disp_chan *dc)
+{
+	for (int i = 0; i < d->nchans; i++)
+		if (d->chans[i] == dc) {
+			d->chans[i] = d->chans[--d->nchans];
+			break;
+		}
+	dc->active = 0; /* calls waiting on it end with -EPIPE (expire_calls) */
+	dc->refs++;
+	put_chan(dc);
+}
+
+void disp_on(struct disp *d, uint32_t type, disp_handler h)
+{
+	if (type < DISP_MAX_TYPES)
+		d->handlers[type] = h;
+}
+
+static int send_msg(struct disp_chan *dc, const struct chan_msg *m)
+{
+	return chan_send_wait(&dc->ch, m, 10000000000ULL);
+}
+
+int disp_reply(struct disp_req *r, int32_t status, const void *data, size_t len)
+{
+	struct chan_msg m;
+	const char *p = data;
+	uint32_t id = msg_id(&r->msg);
+	do {
+		size_t k = len > MSG_DATA ? MSG_DATA : len;
+		int more = len > MSG_DATA;
+		msg_init(&m, chan_msg_type(&r->msg), MSG_REPLY | (more ? MSG_MORE : 0), id, status);
+		if (k)
+			memcpy(msg_data(&m), p, k);
+		int e = send_msg(r->dc, &m);
+		if (e)
+			return e;
+		p += k;
+		len -= k;
+	} while (len);
+	return 0;
+}
+
+int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t len)
+{
+	if (len > MSG_DATA)
+		return -EINVAL;
+	struct chan_msg m;
+	msg_init(&m, type, 0, 0, 0);
+	memcpy(msg_data(&m), data, len);
+	return send_msg(dc, &m);
+}
+
+/* Waiting microthreads keep their channel in wait_buf's neighbour fields:
+ * we reuse mthread fields: wait_id = request id, arg of the call below. */
+struct call_state {
+	struct disp_chan *dc;
+	void *buf;
+	size_t max, got;
+	int status;
+	int done;
+	uint64_t deadline;
+};
+
+int disp_call(struct disp *d, struct disp_chan *dc, uint32_t type, const void *data, size_t len,
+	      void *buf, size_t max, size_t *got, uint64_t timeout_ns)
+{
+	struct mthread *self = mthread_self();
+	if (!self || len > MSG_DATA || !dc->active)
+		return -EINVAL;
+	struct chan_msg m;
+	uint32_t id = d->next_id++;
+	if (!id)
+		id = d->next_id++;
+	msg_init(&m, type, 0, id, 0);
+	memcpy(msg_data(&m), data, len);
+	int e = send_msg(dc, &m);
+	if (e)
+		return e;
+	struct call_state cs = { dc, buf, max, 0, 0, 0, now() + timeout_ns };
+	self->wait_id = id;
+	self->wait_buf = &cs;
+	self->next = d->waiting;
+	d->waiting = self;
+	dc->refs++;
+	while (!cs.done)
+		mthread_yield();
+	put_chan(dc);
+	if (got)
+		*got = cs.got;
+	return cs.status;
+}
+
+static void unlink_waiter(struct disp *d, struct mthread *t)
+{
+	for (struct mthread **pp = &d->waiting; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+}
+
+static void on_reply(struct disp *d, struct disp_chan *dc, const struct chan_msg *m)
+{
+	for (struct mthread *t = d->waiting; t; t = t->next) {
+		struct call_state *cs = t->wait_buf;
+		if (t->wait_id != msg_id(m) || cs->dc != dc)
+			continue;
+		size_t k = MSG_DATA;
+		if (cs->got + k > cs->max)
+			k = cs->max > cs->got ? cs->max - cs->got : 0;
+		if (k && cs->buf)
+			memcpy((char *)cs->buf + cs->got, msg_cdata(m), k);
+		cs->got += k;
+		if (!(chan_msg_flags(m) & MSG_MORE)) {
+			cs->status = msg_status(m);
+			cs->done = 1;
+			unlink_waiter(d, t);
+			d->replies++;
+			mthread_run(t);
+		}
+		return;
+	}
+	/* a reply to nobody (the caller timed out): dropped */
+}
+
+static void run_handler(void *arg)
+{
+	struct disp_req *r = arg;
+	struct disp *d = r->d;
+	disp_handler h = d->handlers[chan_msg_type(&r->msg)];
+	h(r);
+	put_chan(r->dc);
+	r->next = d->free_reqs;
+	d->free_reqs = r;
+}
+
+static void on_request(struct disp *d, struct disp_chan *dc, const struct chan_msg *m)
+{
+	uint32_t type = chan_msg_type(m);
+	if (type >= DISP_MAX_TYPES || !d->handlers[type]) {
+		if (msg_id(m)) { /* tell the caller rather than leave it waiting */
+			struct chan_msg rep;
+			msg_init(&rep, type, MSG_REPLY, msg_id(m), -ENOSYS);
+			send_msg(dc, &rep);
+		}
+		return;
+	}
+	struct disp_req *r = d->free_reqs;
+	if (r)
+		d->free_reqs = r->next;
+	else if (!(r = malloc(sizeof(*r))))
+		return;
+	r->d = d;
+	r->dc = dc;
+	r->msg = *m;
+	dc->refs++;
+	struct mthread *t = mthread_create(run_handler, r);
+	if (!t) {
+		put_chan(dc);
+		r->next = d->free_reqs;
+		d->free_reqs = r;
+		return;
+	}
+	d->handled++;
+	mthread_run(t);
+}
+
+static void expire_calls(struct disp *d)
+{
+	uint64_t t_now = 0;
+	for (struct mthread *t = d->waiting, *n; t; t = n) {
+		n = t->next;
+		struct call_state *cs = t->wait_buf;
+		if (!t_now)
+			t_now = now();
+		if (cs->deadline <= t_now || !cs->dc->active) {
+			cs->status = cs->dc->active ? -ETIMEDOUT : -EPIPE;
+			cs->done = 1;
+			unlink_waiter(d, t);
+			mthread_run(t);
+			n = d->waiting; /* the list may have changed while it ran */
+		}
+	}
+}
+
+int disp_poll(struct disp *d)
+{
+	int handled = 0;
+	struct chan_msg in[8];
+	for (int i = 0; i < d->nchans; i++) {
+		struct disp_chan *dc = d->chans[i];
+		int r = chan_recv_n(&dc->ch, in, 8);
+		if (r == -EPIPE) {
+			d->closed(d, dc);
+			i--; /* the array shifted */
+			continue;
+		}
+		if (r <= 0)
+			continue;
+		dc->refs++; /* keep it while its messages are handled */
+		for (int k = 0; k < r; k++) {
+			if (chan_msg_flags(&in[k]) & MSG_REPLY)
+				on_reply(d, dc, &in[k]);
+			else
+				on_request(d, dc, &in[k]);
+		}
+		put_chan(dc);
+		handled += r;
+	}
+	if (d->waiting)
+		expire_calls(d);
+	if (d->idle)
+		handled += d->idle(d, d->idle_arg);
+	return handled;
+}
+
+void disp_run(struct disp *d, uint64_t until_ns)
+{
+	while (!d->stop && (!until_ns || now() < until_ns)) {
+		if (disp_poll(d))
+			continue;
+		/* Nothing came: sleep until a peer sends (or a call times out). */
+		uint64_t token = (uint64_t)__sys(SYS_event_prepare, 0, 0, 0, 0);
+		/* after the token: work the idle hook finds now cannot be missed */
+		int ready = d->idle ? d->idle(d, d->idle_arg) : 0;
+		for (int i = 0; i < d->nchans; i++) {
+			chan_sleep_begin(&d->chans[i]->ch);
+			ready |= chan_can_recv(&d->chans[i]->ch) || chan_peer_closed(&d->chans[i]->ch);
+		}
+		if (!ready && !d->stop) {
+			uint64_t timeout = d->waiting ? 100000000ULL : UINT64_MAX;
+			if (until_ns) {
+				uint64_t t = now();
+				uint64_t left = until_ns > t ? until_ns - t : 0;
+				if (left < timeout)
+					timeout = left;
+			}
+			d->sleeps++;
+			__sys(SYS_event_wait, (long)token, (long)timeout, 0, 0);
+		}
+		for (int i = 0; i < d->nchans; i++)
+			chan_sleep_end(&d->chans[i]->ch);
+	}
+}

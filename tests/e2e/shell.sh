@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# e2e: the serial shell on core 0 talks to the monitors of every core.
+# Boots SMP=2 with kvd on both cores, types commands, checks the answers.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+boot_interactive "$B/test-logs/e2e_shell.log" 2 "start=kvd@all"
+check "shell prompt on the serial line" wait_for 'pika> ' 120
+check "kvd registered on both cores" wait_for 'kvd: serving kv@1' 30
+type_line "cores"
+check "cores: a line per core" wait_for '^\[c0\]    1 +[0-9]+ +[0-9]+ +[0-9]+' 30
+type_line "ps"
+check "ps: the monitor of core 1" wait_for '^\[c0\]    1 +1000001 .* monitor \(monitor\)' 30
+check "ps: kvd on core 1" wait_for '^\[c0\]    1 +[0-9]+ .* kvd' 30
+type_line "services"
+check "services: kv@0 and kv@1" wait_for '^\[c0\] kv@1  pid 1' 30
+check "services: kv@0" wait_for '^\[c0\] kv@0  pid ' 5
+type_line "spawn hello@1 exit=7"
+check "spawn on another core" wait_for 'started hello on core 1: pid 1[0-9]{6}' 30
+check "its monitor reports the exit status" wait_for 'monitor: core 1: hello \(pid [0-9]+\) exited with status 7' 30
+type_line "spawn nosuchprogram@1"
+check "spawn of a missing program fails cleanly" wait_for 'spawn nosuchprogram@1: No such file' 30
+type_line "stats 1"
+check "stats of core 1" wait_for '^\[c0\] core 1: uptime [0-9]+ ms' 30
+type_line "bogus"
+check "unknown command" wait_for 'bogus: unknown command' 30
+finish

@@ -1,0 +1,155 @@
+/*
+ * In-OS tests: channels, monitors and per-core services, driven through the
+ * user programs chantest, kvd and kvtest (user/). Programs are started on
+ * each core through cross-core calls and waited for there.
+ */
+#include "channel.h"
+#include "core.h"
+#include "errno.h"
+#include "ktest.h"
+#include "proc.h"
+#include "sched.h"
+#include "timer.h"
+#include "xcall.h"
+
+#include <fmt.h>
+#include <string.h>
+
+#define SEC 1000000000ULL
+
+struct job {
+	char prog[32];
+	char args[200];
+	bool wait;
+};
+
+/* On the core it runs on: start the program, wait for it if asked; returns
+ * the wait status (or the pid), or a negative errno. */
+static u64 run_job(u64 payload)
+{
+	struct job j;
+	memcpy(&j, (const void *)payload, sizeof(j));
+	int pid = proc_spawn(j.prog, j.args, &kernel_proc);
+	if (pid < 0 || !j.wait)
+		return (u64)(long)pid;
+	int status = -1;
+	proc_wait(&kernel_proc, pid, &status, NULL);
+	return (u64)(long)status;
+}
+
+/* Runs prog on every core listed in mask (core 0 last, in this thread) and
+ * checks every wait status is 0. */
+static void run_on_cores(struct ktest_ctx *t, u64 mask, const char *prog, const char *args, u64 timeout)
+{
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	strlcpy(j.prog, prog, sizeof(j.prog));
+	strlcpy(j.args, args, sizeof(j.args));
+	j.wait = true;
+	for (int c = 1; c < ncores; c++)
+		if (mask & (1UL << c))
+			KT_EXPECT_EQ(t, xcall_post_payload(c, run_job, &j, sizeof(j)), 0);
+	if (mask & 1)
+		KT_EXPECT_EQ(t, run_job((u64)&j), 0);
+	for (int c = 1; c < ncores; c++)
+		if (mask & (1UL << c)) {
+			u64 r = 1;
+			KT_EXPECT_EQ(t, xcall_wait(c, timeout, &r), 0);
+			if (!KT_EXPECT_EQ(t, r, 0))
+				ktest_note(t, "%s %s on core %d ended with status %#lx", prog, args, c, r);
+		}
+}
+
+static u64 pool_free(u64 arg)
+{
+	(void)arg;
+	return channel_free_frames();
+}
+
+/* Every core's pool is back to `before` within 20 s (the monitors release
+ * frames after the processes are gone, asynchronously). */
+static void pools_return(struct ktest_ctx *t, const u64 *before)
+{
+	u64 end = now_ns() + 20 * SEC;
+	for (int c = 0; c < ncores; c++) {
+		u64 now = 0;
+		do {
+			if (c == this_core)
+				now = pool_free(0);
+			else
+				xcall_run(c, pool_free, 0, 10 * SEC, &now);
+			if (now != before[c])
+				sched_sleep_ns(20000000);
+		} while (now != before[c] && now_ns() < end);
+		if (!KT_EXPECT_EQ(t, now, before[c]))
+			ktest_note(t, "core %d channel pool: %lu free before, %lu after", c, before[c], now);
+	}
+}
+
+static void pools_now(u64 *out)
+{
+	for (int c = 0; c < ncores; c++) {
+		out[c] = c == this_core ? pool_free(0) : 0;
+		if (c != this_core)
+			xcall_run(c, pool_free, 0, 10 * SEC, &out[c]);
+	}
+}
+
+static u64 all_cores(void) { return ncores >= 64 ? ~0UL : (1UL << ncores) - 1; }
+
+KTEST(chan, a_million_messages_between_every_pair, 0, 2)
+{
+	u64 before[MAX_CORES];
+	pools_now(before);
+	run_on_cores(t, all_cores(), "chantest", "mesh 1000000", 600 * SEC);
+	pools_return(t, before);
+}
+
+KTEST(chan, no_lost_wakeups, 0, 2)
+{
+	u64 before[MAX_CORES];
+	pools_now(before);
+	run_on_cores(t, 1, "chantest", "sleepy-recv 100000", 300 * SEC);
+	pools_return(t, before);
+}
+
+KTEST(chan, peer_exit_gives_epipe_and_frees_the_frame, 0, 1)
+{
+	u64 before[MAX_CORES];
+	pools_now(before);
+	run_on_cores(t, 1, "chantest", "exitpeer", 120 * SEC);
+	pools_return(t, before);
+}
+
+KTEST(chan, name_service_across_cores, 0, 1)
+{
+	run_on_cores(t, all_cores(), "chantest", "names", 120 * SEC);
+}
+
+KTEST(chan, kv_service_on_every_core, 0, 1)
+{
+	u64 before[MAX_CORES];
+	pools_now(before);
+	/* kvd on every core (waited for where it runs, after kvtest ends it) */
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	strlcpy(j.prog, "kvd", sizeof(j.prog));
+	j.wait = true;
+	for (int c = 1; c < ncores; c++)
+		KT_EXPECT_EQ(t, xcall_post_payload(c, run_job, &j, sizeof(j)), 0);
+	int kvd0 = proc_spawn("kvd", NULL, &kernel_proc);
+	KT_EXPECT(t, kvd0 > 0);
+	int status = -1;
+	int pid = proc_spawn("kvtest", "2", &kernel_proc);
+	KT_EXPECT(t, pid > 0);
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, pid, &status, NULL), pid);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, kvd0, &status, NULL), kvd0);
+	KT_EXPECT_EQ(t, status, 0);
+	for (int c = 1; c < ncores; c++) {
+		u64 r = 1;
+		KT_EXPECT_EQ(t, xcall_wait(c, 60 * SEC, &r), 0);
+		KT_EXPECT_EQ(t, r, 0);
+	}
+	pools_return(t, before);
+}

@@ -1,0 +1,366 @@
+/*
+ * chantest - channel and monitor tests run by the in-OS "chan" suite.
+ *   chantest mesh N           one per core: a channel to every other core's
+ *                             instance; N messages per pair (N/2 each way),
+ *                             random batch sizes, every payload checked
+ *   chantest sleepy-recv N    receives N messages from a partner on another
+ *                             core that sends in random bursts while it naps
+ *                             between them: no wake-up may be lost
+ *   chantest exitpeer         a partner on another core exits with the channel
+ *                             open: our next receive and send say EPIPE, and
+ *                             the frame returns to its pool
+ *   chantest names            register, duplicate, lookup across cores, missing
+ * Exit status 0 when everything held; diagnostics on the console otherwise.
+ */
+#include <errno.h>
+#include <pikaos.h>
+#include <pikaos/monitor.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SEC 1000000000ULL
+static int core, ncores;
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void fill(struct chan_msg *m, uint32_t from, uint64_t seq)
+{
+	chan_msg_set(m, 7, from);
+	for (int i = 1; i < 7; i++)
+		m->w[i] = seq * 0x9E3779B97F4A7C15ULL + (uint64_t)i * 0x1000193 + from;
+}
+
+static int check(const struct chan_msg *m, uint32_t from, uint64_t seq)
+{
+	if (chan_msg_type(m) != 7 || chan_msg_flags(m) != from)
+		return 0;
+	for (int i = 1; i < 7; i++)
+		if (m->w[i] != seq * 0x9E3779B97F4A7C15ULL + (uint64_t)i * 0x1000193 + from)
+			return 0;
+	return 1;
+}
+
+/* Waits for the monitor to hand us a channel (MON_NEW_CHAN), up to 60 s. */
+static int wait_new_chan(struct mon_bind_data *b)
+{
+	uint64_t end = pika_clock_ns() + 60 * SEC;
+	struct mon_notification n;
+	while (pika_clock_ns() < end) {
+		if (mon_next_notification(&n) && n.type == MON_NEW_CHAN) {
+			*b = n.bind;
+			return 0;
+		}
+		usleep(2000);
+	}
+	return -ETIMEDOUT;
+}
+
+static int bind_retry(const char *name, int c, struct chan *out)
+{
+	int e = -ENOENT;
+	for (int i = 0; i < 600 && e == -ENOENT; i++) {
+		e = mon_bind(name, c, out);
+		if (e == -ENOENT)
+			usleep(50000);
+	}
+	return e;
+}
+
+/* ---------------------------------------------------------------- mesh */
+struct link {
+	struct chan ch;
+	int peer;
+	uint64_t sent, received, bad;
+};
+
+static int mesh(uint64_t per_pair)
+{
+	static struct link l[64];
+	int n = 0, e;
+	if ((e = mon_register("mesh"))) {
+		printf("chantest: core %d: register: %s\n", core, strerror(-e));
+		return 1;
+	}
+	for (int j = core + 1; j < ncores; j++) { /* we bind to the higher cores ... */
+		if ((e = bind_retry("mesh", j, &l[n].ch))) {
+			printf("chantest: core %d: bind mesh@%d: %s\n", core, j, strerror(-e));
+			return 1;
+		}
+		l[n++].peer = j;
+	}
+	for (int i = 0; i < core; i++) { /* ... and the lower cores bind to us */
+		struct mon_bind_data b;
+		if (wait_new_chan(&b)) {
+			printf("chantest: core %d: no channel from core %d\n", core, i);
+			return 1;
+		}
+		pika_chan_attach(&l[n].ch, (void *)b.va, (int)b.end);
+		l[n++].peer = (int)b.peer_core;
+	}
+	uint64_t each = per_pair / 2, t0 = pika_clock_ns();
+	int done = 0;
+	struct chan_msg buf[16];
+	while (!done) {
+		int progress = 0;
+		done = 1;
+		for (int k = 0; k < n; k++) {
+			struct link *x = &l[k];
+			if (x->sent < each) {
+				int want = 1 + (int)(rnd() % 16);
+				if ((uint64_t)want > each - x->sent)
+					want = (int)(each - x->sent);
+				for (int i = 0; i < want; i++)
+					fill(&buf[i], (uint32_t)core, x->sent + (uint64_t)i);
+				int r = want == 1 ? (chan_send(&x->ch, buf) == 0) : chan_send_n(&x->ch, buf, want);
+				if (r < 0) {
+					printf("chantest: core %d: send to %d: %s\n", core, x->peer, strerror(-r));
+					return 1;
+				}
+				x->sent += (uint64_t)r;
+				progress += r;
+			}
+			if (x->received < each) {
+				int r = chan_recv_n(&x->ch, buf, 1 + (int)(rnd() % 16));
+				for (int i = 0; i < r; i++)
+					x->bad += !check(&buf[i], (uint32_t)x->peer, x->received++);
+				if (r > 0)
+					progress += r;
+			}
+			if (x->sent < each || x->received < each)
+				done = 0;
+		}
+		if (!progress && !done) { /* nothing moved: sleep until a peer does something */
+			uint64_t token = (uint64_t)__syscall(SYS_event_prepare, 0, 0, 0, 0);
+			int ready = 0;
+			for (int k = 0; k < n; k++) {
+				chan_sleep_begin(&l[k].ch);
+				ready |= chan_can_recv(&l[k].ch);
+			}
+			if (!ready) /* a full ring has no flag to sleep on: re-check after 2 ms */
+				__syscall(SYS_event_wait, (long)token, 2000000, 0, 0);
+			for (int k = 0; k < n; k++)
+				chan_sleep_end(&l[k].ch);
+		}
+		if (pika_clock_ns() - t0 > 300 * SEC) {
+			printf("chantest: core %d: mesh did not finish in 300 s\n", core);
+			return 1;
+		}
+	}
+	uint64_t bad = 0, sleeps = 0, wakes = 0;
+	for (int k = 0; k < n; k++) {
+		bad += l[k].bad;
+		sleeps += l[k].ch.sleeps;
+		wakes += l[k].ch.wakes;
+		if (l[k].sent != each || l[k].received != each)
+			bad++;
+	}
+	uint64_t ms = (pika_clock_ns() - t0) / 1000000;
+	printf("chantest: core %d: %d links, %lu messages each way per link in %lu ms, %lu bad, %lu wakes\n",
+	       core, n, (unsigned long)each, (unsigned long)ms, (unsigned long)bad, (unsigned long)wakes);
+	(void)sleeps;
+	/* stay until every peer has read everything we sent, then close */
+	for (int k = 0; k < n; k++) {
+		uint64_t end = pika_clock_ns() + 60 * SEC;
+		while (chan_unread(&l[k].ch) && !chan_peer_closed(&l[k].ch) && pika_clock_ns() < end)
+			usleep(1000);
+	}
+	for (int k = 0; k < n; k++)
+		pika_chan_close(&l[k].ch);
+	return bad ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- sleepy */
+static int sleepy_send(uint64_t n, int target)
+{
+	struct chan c;
+	int e = bind_retry("sleepy", target, &c);
+	if (e) {
+		printf("chantest: sleepy-send: bind: %s\n", strerror(-e));
+		return 1;
+	}
+	rng ^= (uint64_t)getpid();
+	for (uint64_t i = 0; i < n;) {
+		uint64_t burst = 1 + rnd() % 64;
+		for (uint64_t k = 0; k < burst && i < n; k++, i++) {
+			struct chan_msg m;
+			fill(&m, 1, i);
+			if ((e = chan_send_wait(&c, &m, 30 * SEC))) {
+				printf("chantest: sleepy-send: %s at %lu\n", strerror(-e), (unsigned long)i);
+				return 1;
+			}
+		}
+		if (rnd() % 3 == 0)
+			usleep((useconds_t)(rnd() % 3000)); /* the receiver goes to sleep meanwhile */
+	}
+	/* wait until everything was read before the exit closes the channel */
+	uint64_t end = pika_clock_ns() + 60 * SEC;
+	while (chan_unread(&c) && pika_clock_ns() < end)
+		usleep(1000);
+	printf("chantest: sleepy-send: %lu sent, %lu wake-ups sent\n", (unsigned long)n, (unsigned long)c.wakes);
+	return 0;
+}
+
+static int sleepy_recv(uint64_t n)
+{
+	int e = mon_register("sleepy");
+	if (e)
+		return 1;
+	char args[40];
+	int other = ncores > 1 ? (core + 1) % ncores : core;
+	snprintf(args, sizeof(args), "chantest sleepy-send %lu %d", (unsigned long)n, core);
+	if (mon_spawn(args, other) < 0) {
+		printf("chantest: sleepy-recv: cannot spawn the sender\n");
+		return 1;
+	}
+	struct mon_bind_data b;
+	if (wait_new_chan(&b))
+		return 1;
+	struct chan c;
+	pika_chan_attach(&c, (void *)b.va, (int)b.end);
+	c.spin = 0; /* sleep as soon as the ring is empty */
+	uint64_t t0 = pika_clock_ns(), bad = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct chan_msg m;
+		if ((e = chan_recv_wait(&c, &m, 20 * SEC))) {
+			printf("chantest: sleepy-recv: %s after %lu messages (lost wake-up?)\n", strerror(-e),
+			       (unsigned long)i);
+			return 1;
+		}
+		bad += !check(&m, 1, i);
+		if (rnd() % 2000 == 0)
+			usleep((useconds_t)(rnd() % 2000));
+	}
+	uint64_t ms = (pika_clock_ns() - t0) / 1000000;
+	printf("chantest: sleepy-recv: %lu messages in %lu ms, %lu bad, slept %lu times\n", (unsigned long)n,
+	       (unsigned long)ms, (unsigned long)bad, (unsigned long)c.sleeps);
+	pika_chan_close(&c);
+	return bad || c.sleeps == 0 || ms > 120000 ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- exitpeer */
+static int exitpeer_child(int target)
+{
+	struct chan c;
+	if (bind_retry("ep", target, &c))
+		return 1;
+	struct chan_msg m;
+	fill(&m, 3, 0);
+	chan_send_wait(&c, &m, 10 * SEC);
+	return 0; /* exits with the channel open */
+}
+
+static int exitpeer(void)
+{
+	int other = ncores > 1 ? ncores - 1 : 0;
+	struct pika_core_stats before, after;
+	if (mon_register("ep") || mon_stats(other, &before))
+		return 1;
+	char args[40];
+	snprintf(args, sizeof(args), "chantest exitpeer-child %d", core);
+	if (mon_spawn(args, other) < 0)
+		return 1;
+	struct mon_bind_data b;
+	if (wait_new_chan(&b))
+		return 1;
+	struct chan c;
+	pika_chan_attach(&c, (void *)b.va, (int)b.end);
+	struct chan_msg m;
+	int ok = 1, e;
+	if ((e = chan_recv_wait(&c, &m, 20 * SEC)) || !check(&m, 3, 0)) {
+		printf("chantest: exitpeer: first message: %d\n", e);
+		ok = 0;
+	}
+	e = chan_recv_wait(&c, &m, 20 * SEC); /* the peer exits: this must end, with EPIPE */
+	if (e != -EPIPE) {
+		printf("chantest: exitpeer: receive after the exit gave %d, not EPIPE\n", e);
+		ok = 0;
+	}
+	fill(&m, 0, 1);
+	e = chan_send(&c, &m);
+	if (e != -EPIPE) {
+		printf("chantest: exitpeer: send after the exit gave %d, not EPIPE\n", e);
+		ok = 0;
+	}
+	pika_chan_close(&c);
+	/* the frame (and the child's monitor channel) return to core `other`'s pool */
+	uint64_t end = pika_clock_ns() + 20 * SEC;
+	do {
+		usleep(10000);
+		if (mon_stats(other, &after))
+			return 1;
+	} while (after.chan_free != before.chan_free && pika_clock_ns() < end);
+	if (after.chan_free != before.chan_free) {
+		printf("chantest: exitpeer: core %d pool: %lu free before, %lu after\n", other, before.chan_free,
+		       after.chan_free);
+		ok = 0;
+	}
+	return ok ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- names */
+static int names(void)
+{
+	char me[24], other[24];
+	int bad = 0, e;
+	snprintf(me, sizeof(me), "alpha-%d", core);
+	if ((e = mon_register(me)))
+		printf("chantest: names: register %s: %d\n", me, e), bad++;
+	if ((e = mon_register(me)) != -EEXIST)
+		printf("chantest: names: duplicate %s gave %d\n", me, e), bad++;
+	if ((e = mon_lookup(me, core)) != getpid())
+		printf("chantest: names: lookup %s@%d gave %d\n", me, core, e), bad++;
+	for (int c = 0; c < ncores; c++) {
+		snprintf(other, sizeof(other), "alpha-%d", c);
+		int pid = -ENOENT;
+		for (int i = 0; i < 400 && pid == -ENOENT; i++) {
+			pid = mon_lookup(other, c);
+			if (pid == -ENOENT)
+				usleep(50000);
+		}
+		if (pid <= 0 || pid / 1000000 != c)
+			printf("chantest: names: lookup %s@%d gave %d\n", other, c, pid), bad++;
+		if ((e = mon_lookup("nope", c)) != -ENOENT)
+			printf("chantest: names: missing name on core %d gave %d\n", c, e), bad++;
+	}
+	if ((e = mon_lookup(me, ncores)) != -EINVAL)
+		printf("chantest: names: lookup on core %d gave %d\n", ncores, e), bad++;
+	if ((e = mon_register("a-name-much-too-long-for-the-table")) != -ENAMETOOLONG)
+		printf("chantest: names: long name gave %d\n", e), bad++;
+	sleep(2); /* let the other cores find our name */
+	if ((e = mon_unregister(me)) || (e = mon_lookup(me, core)) != -ENOENT)
+		printf("chantest: names: after unregister: %d\n", e), bad++;
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	core = pika_getcore();
+	ncores = pika_ncores();
+	rng += (uint64_t)core * 7919;
+	const char *mode = argc > 1 ? argv[1] : "";
+	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 0;
+	if (strcmp(mode, "mesh") == 0)
+		return mesh(n ? n : 1000000);
+	if (strcmp(mode, "sleepy-recv") == 0)
+		return sleepy_recv(n ? n : 100000);
+	if (strcmp(mode, "sleepy-send") == 0)
+		return sleepy_send(n, argc > 3 ? atoi(argv[3]) : 0);
+	if (strcmp(mode, "exitpeer") == 0)
+		return exitpeer();
+	if (strcmp(mode, "exitpeer-child") == 0)
+		return exitpeer_child((int)n);
+	if (strcmp(mode, "names") == 0)
+		return names();
+	printf("usage: chantest mesh|sleepy-recv|exitpeer|names [N]\n");
+	return 2;
+}

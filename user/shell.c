@@ -1,0 +1,200 @@
+/*
+ * shell - the serial console of a running pikaos, on core 0.
+ * Started by core 0's monitor (not with tests= or noshell). Commands:
+ *   cores                 one line per core: uptime, load, processes, memory
+ *   ps [CORE]             processes of one core or of all
+ *   services [CORE]       registered names
+ *   spawn PROG[@CORE] [ARGS...]
+ *   stats [CORE]          the kernel counters of a core
+ *   help
+ * It reads the serial line (SYS_console_read) and asks the monitors for
+ * everything it shows, over its monitor channel.
+ */
+#include <errno.h>
+#include <pikaos.h>
+#include <pikaos/monitor.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int ncores;
+
+static int read_line(char *buf, int max)
+{
+	int n = 0;
+	for (;;) {
+		char c;
+		long r = __syscall(SYS_console_read, (long)&c, 1, 0, 0);
+		if (r <= 0)
+			return -1;
+		if (c == '\r' || c == '\n') {
+			printf("\n");
+			buf[n] = '\0';
+			return n;
+		}
+		if ((c == 0x7f || c == '\b')) {
+			if (n > 0) {
+				n--;
+				printf("\b \b");
+				fflush(stdout);
+			}
+			continue;
+		}
+		if (c < 32 || n == max - 1)
+			continue;
+		buf[n++] = c;
+		putchar(c); /* echo (the console prints whole lines: it shows at the newline) */
+	}
+}
+
+static int core_arg(const char *a, int *from, int *to)
+{
+	*from = 0;
+	*to = ncores - 1;
+	if (!a)
+		return 0;
+	char *end;
+	long c = strtol(a, &end, 10);
+	if (*end || c < 0 || c >= ncores) {
+		printf("no core %s (0..%d)\n", a, ncores - 1);
+		return -1;
+	}
+	*from = *to = (int)c;
+	return 0;
+}
+
+static void cmd_cores(void)
+{
+	printf("core  uptime_ms  idle%%  procs  threads  free_MiB  chan_free  switches\n");
+	for (int c = 0; c < ncores; c++) {
+		struct pika_core_stats st;
+		int e = mon_stats(c, &st);
+		if (e) {
+			printf("%4d  (no answer: %s)\n", c, strerror(-e));
+			continue;
+		}
+		unsigned long idle = st.ticks ? st.idle_ticks * 100 / st.ticks : 0;
+		printf("%4d  %9lu  %5lu  %5lu  %7lu  %8lu  %9lu  %8lu\n", c, st.uptime_ns / 1000000, idle,
+		       st.procs, st.threads, st.free_frames * 4096 >> 20, st.chan_free, st.switches);
+	}
+}
+
+static void cmd_ps(const char *arg)
+{
+	int from, to;
+	if (core_arg(arg, &from, &to))
+		return;
+	static struct pika_proc_info p[128];
+	printf("core       pid      ppid  state   thr  ticks  chans  name\n");
+	for (int c = from; c <= to; c++) {
+		long n = mon_ps(c, p, 128);
+		if (n < 0) {
+			printf("%4d  (no answer: %s)\n", c, strerror((int)-n));
+			continue;
+		}
+		for (long i = 0; i < n; i++)
+			printf("%4d  %8d  %8d  %-6s  %3u  %5lu  %5u  %s%s\n", c, p[i].pid, p[i].ppid,
+			       p[i].state == 1 ? "run" : "zombie", p[i].threads, p[i].ticks, p[i].nchans,
+			       p[i].name, p[i].monitor ? " (monitor)" : "");
+	}
+}
+
+static void cmd_services(const char *arg)
+{
+	int from, to;
+	if (core_arg(arg, &from, &to))
+		return;
+	struct mon_service s[64];
+	int total = 0;
+	for (int c = from; c <= to; c++) {
+		long n = mon_services(c, s, 64);
+		for (long i = 0; i < n; i++, total++)
+			printf("%s@%u  pid %d\n", s[i].name, s[i].core, s[i].pid);
+	}
+	if (!total)
+		printf("no services registered\n");
+}
+
+static void cmd_spawn(char *arg)
+{
+	if (!arg) {
+		printf("usage: spawn PROG[@CORE] [ARGS...]\n");
+		return;
+	}
+	char *args = strchr(arg, ' ');
+	if (args)
+		*args++ = '\0';
+	int c = pika_getcore();
+	char *at = strchr(arg, '@');
+	if (at) {
+		*at = '\0';
+		c = atoi(at + 1);
+	}
+	char cmd[40];
+	snprintf(cmd, sizeof(cmd), "%s%s%s", arg, args ? " " : "", args ? args : "");
+	int pid = mon_spawn(cmd, c);
+	if (pid < 0)
+		printf("spawn %s@%d: %s\n", arg, c, strerror(-pid));
+	else
+		printf("started %s on core %d: pid %d\n", arg, c, pid);
+}
+
+static void cmd_stats(const char *arg)
+{
+	int from, to;
+	if (core_arg(arg, &from, &to))
+		return;
+	for (int c = from; c <= to; c++) {
+		struct pika_core_stats st;
+		if (mon_stats(c, &st)) {
+			printf("core %d: no answer\n", c);
+			continue;
+		}
+		printf("core %d: uptime %lu ms, ticks %lu (idle %lu), switches %lu, syscalls %lu\n", c,
+		       st.uptime_ns / 1000000, st.ticks, st.idle_ticks, st.switches, st.syscalls);
+		printf("core %d: frames %lu free of %lu, channel frames %lu free of %lu\n", c, st.free_frames,
+		       st.total_frames, st.chan_free, st.chan_total);
+		printf("core %d: processes %lu, threads %lu, event IPIs sent %lu, event wake-ups %lu\n", c,
+		       st.procs, st.threads, st.ipis_sent, st.event_wakes);
+	}
+}
+
+int main(void)
+{
+	ncores = pika_ncores();
+	if (!mon_chan()) {
+		printf("shell: no monitor\n");
+		return 1;
+	}
+	printf("pikaos shell on core %d; 'help' lists the commands\n", pika_getcore());
+	char line[128];
+	for (;;) {
+		printf("pika> ");
+		fflush(stdout);
+		if (read_line(line, sizeof(line)) < 0)
+			return 1;
+		char *cmd = strtok(line, " ");
+		char *arg = strtok(NULL, "");
+		while (arg && *arg == ' ')
+			arg++;
+		if (arg && !*arg)
+			arg = NULL;
+		if (!cmd)
+			continue;
+		if (strcmp(cmd, "cores") == 0)
+			cmd_cores();
+		else if (strcmp(cmd, "ps") == 0)
+			cmd_ps(arg);
+		else if (strcmp(cmd, "services") == 0)
+			cmd_services(arg);
+		else if (strcmp(cmd, "spawn") == 0)
+			cmd_spawn(arg);
+		else if (strcmp(cmd, "stats") == 0)
+			cmd_stats(arg);
+		else if (strcmp(cmd, "help") == 0)
+			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], stats [CORE]\n");
+		else
+			printf("%s: unknown command ('help' lists them)\n", cmd);
+	}
+}
