@@ -12,6 +12,8 @@
 #include "frame.h"
 #include "types.h"
 
+#include <pikaos/dev.h>
+
 #define BOOT_MAX_MODULES 32
 #define BOOT_MAX_USABLE 32
 #define CMDLINE_MAX 1024
@@ -42,6 +44,12 @@ struct bootinfo {
 	u64 kshared_size;
 	paddr_t monchan_phys;                      /* monitor-to-monitor channels, one frame per pair */
 	struct frame_range chanslice[MAX_CORES];   /* each core's part of the rest of the pool */
+
+	/* PCI, enumerated by core 0 (kernel/pci.c) */
+	int npci;
+	struct pika_pci_dev pci[PIKA_PCI_MAX];
+	paddr_t ecam_phys;         /* PCIe memory-mapped configuration (MCFG), 0 if none */
+	u8 ecam_bus_start, ecam_bus_end;
 
 	/* ACPI facts for power-off (S5), from the FADT and the DSDT's \_S5. */
 	u16 pm1a_cnt, pm1b_cnt;

@@ -6,7 +6,8 @@
  *   2. multiboot_parse      command line, memory map, modules, RSDP
  *   3. acpi_init            the cores (MADT) and power-off facts (FADT)
  *   4. pic_disable          the 8259s are masked for good: only the LAPIC interrupts
- *   5. tsc_calibrate        TSC rate against the PIT, into bootinfo
+ *   5. tsc_calibrate        TSC rate against the PIT, into bootinfo; rtc_init: wall clock
+ *   5b. pci_enumerate_boot  the read-only PCI device table in bootinfo
  *   6. mem_partition_boot   usable RAM -> channel pool + one range per core
  *   7. kshared_init         the cores' status and call lines, in the channel pool
  *   8. smp_prepare          every other core's image, from that core's own frames
@@ -34,6 +35,7 @@
 #include "mem.h"
 #include "multiboot.h"
 #include "panic.h"
+#include "pci.h"
 #include "power.h"
 #include "proc.h"
 #include "rtc.h"
@@ -87,6 +89,7 @@ static void core_init(void)
 	timer_init_core((u32)hz);
 	thread_init_core();
 	sched_init_core(); /* this boot context becomes the idle thread */
+	pci_init_core();
 	proc_init_core();
 	channel_init_core();
 	xcall_init_core();
@@ -214,6 +217,7 @@ __noreturn void kernel_boot(u32 mb_magic, u32 mb_info)
 	rtc_init();
 	kprintf("pikaos: %d cores in the MADT, TSC %lu MHz\n", ncores, bootinfo.tsc_hz / 1000000);
 
+	pci_enumerate_boot();
 	if (mem_partition_boot(&mb))
 		panic("cannot partition memory");
 	kshared_init();

@@ -2,6 +2,7 @@
 #include "proc.h"
 #include "bootinfo.h"
 #include "channel.h"
+#include "dev.h"
 #include "console.h"
 #include "core.h"
 #include "elf.h"
@@ -221,6 +222,7 @@ __noreturn void proc_exit(int status, const struct pika_exit_info *info)
 		}
 	}
 	channel_proc_exit(p); /* peers see the close; the monitor hears of it */
+	dev_proc_exit(p);     /* its interrupts are masked */
 	write_cr3(core_pml4);
 	uvm_destroy(p->pml4);
 	p->pml4 = 0;

@@ -45,6 +45,8 @@ struct proc {
 	bool monitor;              /* the core's monitor: may create and grant channels */
 	u64 chans[PIKA_CHAN_SLOTS]; /* channel ends mapped (kernel/channel.c) */
 	struct waitq mon_wait;     /* waiting in monitor_connect */
+	u32 devs;                  /* PCI functions it may drive (bit per bootinfo.pci index) */
+	u64 dev_next;              /* next free address for device mappings */
 };
 
 extern struct proc kernel_proc; /* parent of processes started by kernel threads */

@@ -43,6 +43,18 @@
  *  29 console_read   buf, n                          bytes typed on the serial line (blocks);
  *                                                    -ENODEV except on core 0
  *  30 stats          buf                             0: struct pika_core_stats of this core
+ *  31 dev_list       buf, n                          PCI functions (struct pika_pci_dev); -EFAULT
+ *  32 dev_grant      pid, dev                        0; -EPERM (not the monitor), -EINVAL
+ *  33 dev_map        dev, bar, offset, len           address of that part of a memory BAR (uncached);
+ *                                                    -EPERM (not granted), -EINVAL (outside the BAR)
+ *  34 dev_ctl        dev, op                         0; -EPERM, -EINVAL, -ENODEV (no MSI-X),
+ *                                                    -EPERM too without ECAM off core 0
+ *  35 dma_alloc      len, *phys                      address of zeroed contiguous memory (<= 4 MiB),
+ *                                                    its physical address in *phys; -EPERM (no
+ *                                                    device granted), -EINVAL, -ENOMEM, -EFAULT
+ *  36 irq_attach     dev, msix entry                 vector: the entry now interrupts this core,
+ *                                                    as an event wake-up; -EPERM, -EINVAL, -ENOSPC
+ *  37 irq_list       buf, n                          interrupts attached on this core with counts
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -53,6 +65,7 @@
 #include "channel.h"
 #include "console.h"
 #include "core.h"
+#include "dev.h"
 #include "errno.h"
 #include "event.h"
 #include "gdt.h"
@@ -449,6 +462,44 @@ static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
 	return copy_to_user(buf, &st, sizeof(st));
 }
 
+static long sys_dev_list(u64 buf, u64 n, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return dev_list(buf, n);
+}
+
+static long sys_dev_grant(u64 pid, u64 dev, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return dev_grant(current->proc, (int)pid, dev);
+}
+
+static long sys_dev_map(u64 dev, u64 bar, u64 off, u64 len) { return dev_map(current->proc, dev, bar, off, len); }
+
+static long sys_dev_ctl(u64 dev, u64 op, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return dev_ctl(current->proc, dev, op);
+}
+
+static long sys_dma_alloc(u64 len, u64 uphys, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return dma_alloc(current->proc, len, uphys);
+}
+
+static long sys_irq_attach(u64 dev, u64 entry, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return irq_attach(current->proc, dev, entry);
+}
+
+static long sys_irq_list(u64 buf, u64 n, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return irq_list(buf, n);
+}
+
 static const sys_fn table[SYS_MAX] = {
 	[SYS_exit] = sys_exit,
 	[SYS_write] = sys_write,
@@ -481,6 +532,13 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_proc_list] = sys_proc_list,
 	[SYS_console_read] = sys_console_read,
 	[SYS_stats] = sys_stats,
+	[SYS_dev_list] = sys_dev_list,
+	[SYS_dev_grant] = sys_dev_grant,
+	[SYS_dev_map] = sys_dev_map,
+	[SYS_dev_ctl] = sys_dev_ctl,
+	[SYS_dma_alloc] = sys_dma_alloc,
+	[SYS_irq_attach] = sys_irq_attach,
+	[SYS_irq_list] = sys_irq_list,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */

@@ -1,6 +1,7 @@
 /* trap.c - see trap.h. Intel SDM vol. 3A, chapter 6 (interrupts and exceptions). */
 #include "trap.h"
 #include "console.h"
+#include "dev.h"
 #include "event.h"
 #include "core.h"
 #include "errno.h"
@@ -186,7 +187,10 @@ void trap_dispatch(struct trap_frame *f)
 		spurious_irqs++;
 		break;
 	default:
-		unexpected_irqs++;
+		if (f->vector >= IRQ_VEC_FIRST && f->vector <= IRQ_VEC_LAST)
+			dev_irq(f->vector);
+		else
+			unexpected_irqs++;
 		lapic_eoi();
 		break;
 	}

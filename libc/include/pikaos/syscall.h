@@ -41,7 +41,14 @@
 #define SYS_proc_list 28    /* (struct pika_proc_info *, n) -> count, this core */
 #define SYS_console_read 29 /* (char *buf, size_t n) -> bytes; blocks; core 0 only */
 #define SYS_stats 30        /* (struct pika_core_stats *) -> 0 */
-#define SYS_MAX 31
+#define SYS_dev_list 31     /* (struct pika_pci_dev *, n) -> count of PCI functions */
+#define SYS_dev_grant 32    /* (pid, dev) -> 0: pid may drive dev        [monitor only] */
+#define SYS_dev_map 33      /* (dev, bar, offset, len) -> address of that part of the BAR */
+#define SYS_dev_ctl 34      /* (dev, op) -> 0 */
+#define SYS_dma_alloc 35    /* (len, u64 *phys) -> address of zeroed, physically contiguous memory */
+#define SYS_irq_attach 36   /* (dev, msix entry) -> vector on the caller's core */
+#define SYS_irq_list 37     /* (struct pika_irq_info *, n) -> interrupts attached on this core */
+#define SYS_MAX 38
 
 /* SYS_chan_grant flags */
 #define PIKA_GRANT_MONITOR 1 /* map at the process's monitor-channel address */

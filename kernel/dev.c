@@ -1,0 +1,197 @@
+/* dev.c - see dev.h. */
+#include "dev.h"
+#include "bootinfo.h"
+#include "core.h"
+#include "errno.h"
+#include "event.h"
+#include "layout.h"
+#include "mem.h"
+#include "mmio.h"
+#include "pci.h"
+#include "proc.h"
+#include "uaccess.h"
+#include "uvm.h"
+#include "vm.h"
+#include "x86.h"
+
+#include <string.h>
+
+#define DEV_BASE 0x00007d0000000000UL /* device mappings in a driver process */
+#define DMA_MAX (4UL << 20)
+
+static struct {
+	bool used;
+	int pid;
+	u32 dev, entry;
+	u64 count;
+} irqs[256];
+
+long dev_list(u64 ubuf, u64 n)
+{
+	n = MIN(n, (u64)bootinfo.npci);
+	if (n && copy_to_user(ubuf, bootinfo.pci, n * sizeof(bootinfo.pci[0])))
+		return -EFAULT;
+	return (long)n;
+}
+
+long dev_grant(struct proc *caller, int pid, u64 dev)
+{
+	if (!caller->monitor)
+		return -EPERM;
+	struct proc *p = proc_find(pid);
+	if (!p || p->state != P_ALIVE || dev >= (u64)bootinfo.npci)
+		return -EINVAL;
+	p->devs |= 1u << dev;
+	return 0;
+}
+
+static const struct pika_pci_dev *granted(struct proc *p, u64 dev)
+{
+	if (dev >= (u64)bootinfo.npci || !(p->devs & (1u << dev)))
+		return NULL;
+	return &bootinfo.pci[dev];
+}
+
+long dev_map(struct proc *p, u64 dev, u64 bar, u64 off, u64 len)
+{
+	const struct pika_pci_dev *d = granted(p, dev);
+	if (!d)
+		return -EPERM;
+	if (bar >= 6 || d->bar[bar].type != PIKA_BAR_MEM || len == 0 || off >= d->bar[bar].size ||
+	    len > d->bar[bar].size - off)
+		return -EINVAL;
+	paddr_t phys = d->bar[bar].addr + off;
+	paddr_t start = ALIGN_DOWN(phys, PAGE_SIZE);
+	u64 size = ALIGN_UP(phys + len, PAGE_SIZE) - start;
+	if (p->dev_next == 0)
+		p->dev_next = DEV_BASE;
+	if (p->dev_next + size > DEV_BASE + (1UL << 36))
+		return -ENOMEM;
+	u64 va = p->dev_next;
+	int e = vm_map(p->pml4, va, start, size, PTE_MMIO | PTE_U | PTE_NOFREE, false, &core_frames);
+	if (e)
+		return e;
+	p->dev_next += size + PAGE_SIZE;
+	return (long)(va + (phys - start));
+}
+
+long dev_ctl(struct proc *p, u64 dev, u64 op)
+{
+	const struct pika_pci_dev *d = granted(p, dev);
+	if (!d)
+		return -EPERM;
+	u16 cmd = pci_cfg_read16(d->bus, d->dev, d->fn, PCI_COMMAND);
+	switch (op) {
+	case PIKA_DEV_ENABLE:
+		return pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND, cmd | PCI_CMD_MEM | PCI_CMD_MASTER);
+	case PIKA_DEV_DISABLE:
+		return pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND, cmd & ~PCI_CMD_MASTER);
+	case PIKA_DEV_MSIX_ENABLE: {
+		if (!d->msix_cap)
+			return -ENODEV;
+		int e = pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND, cmd | PCI_CMD_INTX_OFF);
+		if (e)
+			return e;
+		u16 ctrl = pci_cfg_read16(d->bus, d->dev, d->fn, (u16)(d->msix_cap + 2));
+		ctrl = (u16)((ctrl | MSIX_CTRL_ENABLE) & ~MSIX_CTRL_MASK_ALL);
+		return pci_cfg_write16(d->bus, d->dev, d->fn, (u16)(d->msix_cap + 2), ctrl);
+	}
+	}
+	return -EINVAL;
+}
+
+long dma_alloc(struct proc *p, u64 len, u64 uphys)
+{
+	if (len == 0 || len > DMA_MAX || !uaccess_range_ok(uphys, 8) || !p->devs)
+		return len == 0 || len > DMA_MAX ? -EINVAL : (p->devs ? -EFAULT : -EPERM);
+	u64 frames = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+	paddr_t phys = frame_alloc_contig(&core_frames, frames, 1);
+	if (!phys)
+		return -ENOMEM;
+	memset(phys_to_virt(phys), 0, frames * PAGE_SIZE);
+	u64 va = p->mmap_next;
+	int e = vm_map(p->pml4, va, phys, frames * PAGE_SIZE, PTE_W | PTE_NX | PTE_U | PTE_MMAP, false,
+		       &core_frames);
+	if (!e && copy_to_user(uphys, &phys, 8))
+		e = -EFAULT;
+	if (e) {
+		uvm_unmap(p->pml4, va, frames * PAGE_SIZE, false);
+		for (u64 i = 0; i < frames; i++) /* the pages that were never mapped */
+			if (vm_translate(p->pml4, va + i * PAGE_SIZE, NULL) == VM_NOPHYS)
+				frame_free(&core_frames, phys + i * PAGE_SIZE);
+		return e;
+	}
+	p->mmap_next += frames * PAGE_SIZE + PAGE_SIZE;
+	return (long)va;
+}
+
+static volatile u32 *msix_entry(const struct pika_pci_dev *d, u32 entry)
+{
+	u8 *table = mmio_map(d->bar[d->msix_bar].addr + d->msix_off, (u64)d->msix_count * 16);
+	return table ? (volatile u32 *)(table + entry * 16) : NULL;
+}
+
+long irq_attach(struct proc *p, u64 dev, u64 entry)
+{
+	const struct pika_pci_dev *d = granted(p, dev);
+	if (!d)
+		return -EPERM;
+	if (!d->msix_cap || entry >= d->msix_count || d->bar[d->msix_bar].type != PIKA_BAR_MEM)
+		return -EINVAL;
+	int v = -1;
+	for (int i = IRQ_VEC_FIRST; i <= IRQ_VEC_LAST && v < 0; i++)
+		if (!irqs[i].used)
+			v = i;
+	if (v < 0)
+		return -ENOSPC;
+	volatile u32 *e = msix_entry(d, (u32)entry);
+	if (!e)
+		return -ENOMEM;
+	irqs[v].used = true;
+	irqs[v].pid = p->pid;
+	irqs[v].dev = (u32)dev;
+	irqs[v].entry = (u32)entry;
+	irqs[v].count = 0;
+	/* MSI-X table entry (PCIe Base 6.8.2): message address = this core's
+	 * LAPIC (0xFEE00000 | APIC ID << 12), data = the vector, unmasked. */
+	e[3] = 1; /* masked while it changes */
+	e[0] = 0xFEE00000u | (bootinfo.apic_id[this_core] << 12);
+	e[1] = 0;
+	e[2] = (u32)v;
+	e[3] = 0;
+	return v;
+}
+
+long irq_list(u64 ubuf, u64 n)
+{
+	u64 k = 0;
+	for (int v = IRQ_VEC_FIRST; v <= IRQ_VEC_LAST && k < n; v++) {
+		if (!irqs[v].used)
+			continue;
+		struct pika_irq_info info = { (u32)v, irqs[v].dev, irqs[v].entry, irqs[v].pid, irqs[v].count };
+		if (copy_to_user(ubuf + k * sizeof(info), &info, sizeof(info)))
+			return -EFAULT;
+		k++;
+	}
+	return (long)k;
+}
+
+void dev_irq(u64 vector)
+{
+	if (vector < 256 && irqs[vector].used) {
+		irqs[vector].count++;
+		event_wake(this_core); /* the driver sleeps in event_wait */
+	}
+}
+
+void dev_proc_exit(struct proc *p)
+{
+	for (int v = IRQ_VEC_FIRST; v <= IRQ_VEC_LAST; v++) {
+		if (!irqs[v].used || irqs[v].pid != p->pid)
+			continue;
+		volatile u32 *e = msix_entry(&bootinfo.pci[irqs[v].dev], irqs[v].entry);
+		if (e)
+			e[3] = 1; /* masked: the device can no longer interrupt for it */
+		irqs[v].used = false;
+	}
+}
