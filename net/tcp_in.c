@@ -668,6 +668,13 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 		net_drop(s, g->p, NET_DROP_TCP_DUP_SYN);
 		return;
 	}
+	/* simultaneous open: the peer's SYN-ACK repeats the SYN we already
+	 * took; what is new in it is the ACK (RFC 9293 3.5 figure 8) */
+	if (t->state == NET_TCP_SYN_RECEIVED && (g->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+	    g->seq == t->irs) {
+		g->flags &= (uint8_t)~TCP_SYN;
+		g->seq++;
+	}
 	/* PAWS (RFC 7323 5.3) */
 	if ((t->flags & TF_TS_OK) && g->o.ts_ok && !(g->flags & TCP_RST) &&
 	    SEQ_LT(g->o.tsval, t->ts_recent)) {
@@ -853,18 +860,19 @@ void tcp_input(struct net_stack *s, struct net_pkt *p)
 		net_drop(s, p, NET_DROP_TCP_SHORT);
 		return;
 	}
-	const struct tcp_hdr *th = (const struct tcp_hdr *)(const void *)p->data;
-	unsigned hl = (unsigned)(th->off >> 4) * 4;
-	if (hl < TCP_HLEN || hl > p->len) {
-		net_drop(s, p, NET_DROP_TCP_HLEN);
-		return;
-	}
+	/* the checksum covers the header too: verify it before trusting any field */
 	if (!(p->flags & NET_PKT_RX_L4_CSUM_OK)) {
 		uint32_t sum = csum_pseudo(p->src_addr, p->dst_addr, IP_PROTO_TCP, p->len);
 		if (csum_fold(csum_add(sum, p->data, p->len)) != 0) {
 			net_drop(s, p, NET_DROP_TCP_CSUM);
 			return;
 		}
+	}
+	const struct tcp_hdr *th = (const struct tcp_hdr *)(const void *)p->data;
+	unsigned hl = (unsigned)(th->off >> 4) * 4;
+	if (hl < TCP_HLEN || hl > p->len) {
+		net_drop(s, p, NET_DROP_TCP_HLEN);
+		return;
 	}
 	if (p->bcast || !ip_is_local(s, p->dst_addr)) {
 		net_drop(s, p, NET_DROP_TCP_BAD_ADDR);

@@ -140,7 +140,8 @@ static int emit(struct net_stack *s, struct tcb *t, uint32_t la, uint16_t lp, ui
 	th->win = net_htons(win);
 	th->csum = 0;
 	th->urg = 0;
-	memcpy(p->data + TCP_HLEN, opts, optlen);
+	if (optlen)
+		memcpy(p->data + TCP_HLEN, opts, optlen);
 	if (len)
 		ring_read(s, &t->snd, off, p->data + hl, len);
 	p->len = (uint16_t)(hl + len);
@@ -290,7 +291,9 @@ void tcp_send_ack(struct net_stack *s, struct tcb *t)
 		tcp_send_syn(s, t);
 		return;
 	}
-	tcp_send_segment(s, t, t->snd_nxt, 0, 0);
+	/* while retransmitting, snd_nxt points back into old data; an ACK
+	 * carries the next new sequence number so the peer finds it acceptable */
+	tcp_send_segment(s, t, t->snd_max, 0, 0);
 }
 
 void tcp_send_challenge_ack(struct net_stack *s, struct tcb *t)
