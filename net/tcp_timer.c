@@ -216,6 +216,12 @@ static void rtx_expired(struct net_stack *s, struct tcb *t)
 			tcp_rtx_arm(s, t);
 			return;
 		}
+		/* RFC 9293 keeps probing while the peer answers; a connection the
+		 * application already closed must not be held hostage forever */
+		if ((t->flags & TF_USER_CLOSED) && t->nrexmit++ >= s->cfg.data_retries) {
+			timeout_conn(s, t);
+			return;
+		}
 		if (avail) {
 			/* one byte of new data beyond the window (RFC 9293 3.8.6.1) */
 			tcp_send_segment(s, t, t->snd_nxt, 1, 0);
