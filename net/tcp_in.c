@@ -316,9 +316,10 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 	}
 	if (ack == t->snd_una) {
 		/* RFC 5681 2: a duplicate ACK */
+		/* answers to zero-window probes say nothing about loss */
 		bool dup = g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
 			   ((uint32_t)g->win << t->snd_wscale) == t->snd_wnd &&
-			   t->snd_max != t->snd_una;
+			   t->snd_max != t->snd_una && t->snd_wnd != 0 && !(t->flags & TF_PERSIST);
 		if (dup)
 			cc_dupack(s, t);
 		else if (g->len || t->snd_max == t->snd_una)

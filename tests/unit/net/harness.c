@@ -84,6 +84,7 @@ static void port_tx(void *ctx, struct net_pkt **pkts, unsigned cnt)
 				n->capcap = n->capcap ? n->capcap * 2 : 64;
 				n->cap = realloc(n->cap, n->capcap * sizeof(*n->cap));
 			}
+			n->cap[n->ncap].t = *n->clock;
 			n->cap[n->ncap].len = p->len;
 			memcpy(n->cap[n->ncap].data, p->data, p->len);
 			n->ncap++;

@@ -17,6 +17,7 @@
 struct sim;
 
 struct frame {
+	uint64_t t; /* clock when it was transmitted */
 	size_t len;
 	uint8_t data[FRAME_MAX];
 };
