@@ -134,7 +134,6 @@ enum {
 	TF_OOO_FIN = 1u << 23,    /* FIN seen beyond a hole */
 	TF_SENT_RST = 1u << 24,
 	TF_WS_RCVD = 1u << 25,    /* peer offered window scaling in its SYN */
-	TF_LINGER = 1u << 26,
 	TF_COOKIE = 1u << 27,     /* created from a SYN cookie */
 };
 
@@ -357,7 +356,6 @@ bool ip_route(struct net_stack *s, uint32_t dst, uint32_t *nexthop);
 void ip_deliver(struct net_stack *s, struct net_pkt *p);
 
 /* ip_frag.c */
-void reasm_init(struct net_stack *s);
 void ip_reasm_input(struct net_stack *s, struct net_pkt *p, uint16_t hlen);
 void reasm_timer(struct net_stack *s);
 void reasm_pkt_release(struct net_stack *s, struct net_pkt *p);
@@ -458,8 +456,7 @@ void tcp_reply_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t
 		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);
 /* SYN-ACK from a listener in cookie mode (no state). */
 void tcp_send_cookie_synack(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			    uint16_t rport, uint32_t iss, uint32_t rcv_nxt, uint16_t mss,
-			    const struct tcp_opts *o);
+			    uint16_t rport, uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *o);
 void tcp_send_challenge_ack(struct net_stack *s, struct tcb *t);
 void tcp_retransmit_first(struct net_stack *s, struct tcb *t);
 uint32_t tcp_now_ts(struct net_stack *s, const struct tcb *t);

@@ -4,11 +4,6 @@
 #include "net/internal.h"
 #include "net/prot/ip.h"
 
-void reasm_init(struct net_stack *s)
-{
-	(void)s;
-}
-
 uint32_t reasm_count(struct net_stack *s)
 {
 	uint32_t n = 0;

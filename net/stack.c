@@ -369,33 +369,41 @@ uint64_t net_poll(struct net_stack *s)
 }
 
 /* ---------------------------------------------------------------- events */
-static bool evq_push(struct net_stack *s, int h)
+/* The ring holds slots (type and index), each at most once: a slot's
+ * ev_queued flag survives its reuse, so the ring never needs more than one
+ * entry per socket, and the handle is rebuilt from the live generation when
+ * the entry is drained. */
+static void evq_push(struct net_stack *s, int type, uint16_t idx)
 {
-	if (s->evq_len == s->evq_cap)
-		return false;
-	s->evq[(s->evq_head + s->evq_len) % s->evq_cap] = h;
+	s->evq[(s->evq_head + s->evq_len) % s->evq_cap] = (type << 16) | idx;
 	s->evq_len++;
-	return true;
 }
 
 void net_event(struct net_stack *s, int h, unsigned ev)
 {
 	if (h == 0) {
 		s->stack_ev |= (uint8_t)ev;
-		if (!s->stack_ev_queued && evq_push(s, 0))
+		if (!s->stack_ev_queued) {
 			s->stack_ev_queued = true;
+			evq_push(s, 0, 0);
+		}
 		return;
 	}
+	uint16_t idx = handle_idx(h);
 	if (handle_type(h) == H_TCP) {
-		struct tcb *t = &s->tcbs[handle_idx(h)];
+		struct tcb *t = &s->tcbs[idx];
 		t->ev_pending |= (uint8_t)ev;
-		if (!t->ev_queued && evq_push(s, h))
+		if (!t->ev_queued) {
 			t->ev_queued = true;
+			evq_push(s, H_TCP, idx);
+		}
 	} else if (handle_type(h) == H_UDP) {
-		struct udp_sock *u = &s->udp[handle_idx(h)];
+		struct udp_sock *u = &s->udp[idx];
 		u->ev_pending |= (uint8_t)ev;
-		if (!u->ev_queued && evq_push(s, h))
+		if (!u->ev_queued) {
 			u->ev_queued = true;
+			evq_push(s, H_UDP, idx);
+		}
 	}
 }
 
@@ -403,25 +411,32 @@ unsigned net_events(struct net_stack *s, struct net_event *ev, unsigned max)
 {
 	unsigned n = 0;
 	while (n < max && s->evq_len) {
-		int h = s->evq[s->evq_head];
+		int e = s->evq[s->evq_head];
 		s->evq_head = (s->evq_head + 1) % s->evq_cap;
 		s->evq_len--;
+		int type = e >> 16;
+		uint16_t idx = (uint16_t)(e & 0xffff);
 		unsigned bits = 0;
-		if (h == 0) {
+		int h = 0;
+		if (type == 0) {
 			bits = s->stack_ev;
 			s->stack_ev = 0;
 			s->stack_ev_queued = false;
-		} else if (handle_type(h) == H_TCP) {
-			struct tcb *t = &s->tcbs[handle_idx(h)];
+		} else if (type == H_TCP) {
+			struct tcb *t = &s->tcbs[idx];
 			t->ev_queued = false;
-			if (t->used && handle_gen(h) == (t->gen & 0x1fff) && !(t->flags & TF_ORPHAN))
+			if (t->used && !(t->flags & TF_ORPHAN)) {
 				bits = t->ev_pending;
+				h = tcb_handle(s, t);
+			}
 			t->ev_pending = 0;
 		} else {
-			struct udp_sock *u = &s->udp[handle_idx(h)];
+			struct udp_sock *u = &s->udp[idx];
 			u->ev_queued = false;
-			if (u->used && handle_gen(h) == (u->gen & 0x1fff))
+			if (u->used) {
 				bits = u->ev_pending;
+				h = handle_make(H_UDP, u->gen, idx);
+			}
 			u->ev_pending = 0;
 		}
 		if (bits) {

@@ -167,7 +167,9 @@ struct tcb *tcb_listener(struct net_stack *s, uint32_t la, uint16_t lp)
 static void tcb_reset_fields(struct net_stack *s, struct tcb *t)
 {
 	uint16_t gen = (uint16_t)((t->gen + 1) & 0x1fff);
+	bool queued = t->ev_queued; /* the slot keeps its one place in the event ring */
 	memset(t, 0, sizeof(*t));
+	t->ev_queued = queued;
 	t->gen = gen ? gen : 1;
 	t->used = true;
 	t->heap_pos = NET_NONE16;
@@ -235,6 +237,7 @@ void tcb_free(struct net_stack *s, struct tcb *t)
 	tcp_release_buffers(s, t);
 	list_leave(s, t);
 	t->used = false;
+	t->ev_pending = 0;
 	t->state = NET_TCP_CLOSED;
 	t->gen = (uint16_t)((t->gen + 1) & 0x1fff);
 	t->parent = NET_NONE16;
@@ -386,7 +389,7 @@ struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t la, ui
 	t->raddr = ra;
 	t->rport = rp;
 	t->flags = TF_ORPHAN | TF_PASSIVE | TF_BOUND |
-		   (lt->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER));
+		   (lt->flags & (TF_NODELAY | TF_KEEPALIVE));
 	t->sndbuf = lt->sndbuf;
 	t->rcvbuf = lt->rcvbuf;
 	t->keep_idle_ms = lt->keep_idle_ms;

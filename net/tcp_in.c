@@ -598,8 +598,7 @@ static void listen_input(struct net_stack *s, struct tcb *lt, struct seg *g)
 		uint16_t mss = g->o.mss_ok && g->o.mss ? g->o.mss : 536;
 		mss = (uint16_t)min_u32(mss, tcp_adv_mss(s));
 		uint32_t cookie = tcp_cookie_make(s, g->dst, g->dport, g->src, g->sport, g->seq, mss);
-		tcp_send_cookie_synack(s, g->dst, g->dport, g->src, g->sport, cookie, g->seq + 1, mss,
-				       &g->o);
+		tcp_send_cookie_synack(s, g->dst, g->dport, g->src, g->sport, cookie, g->seq + 1, &g->o);
 		net_accepted(s, g->p, NET_ACC_TCP);
 		return;
 	}

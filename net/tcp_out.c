@@ -331,9 +331,8 @@ void tcp_reply_rst(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t ra, u
 }
 
 void tcp_send_cookie_synack(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
-			    uint32_t iss, uint32_t rcv_nxt, uint16_t mss, const struct tcp_opts *in)
+			    uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *in)
 {
-	(void)mss;
 	uint8_t o[TCP_OPT_MAX];
 	/* with timestamps, the low 6 bits of our TSval carry the peer's window
 	 * scale (0-14, 15 = none) and SACK-permitted back to us in its TSecr */

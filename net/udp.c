@@ -38,7 +38,9 @@ int net_udp_socket(struct net_stack *s, int kind)
 		uint16_t gen = (uint16_t)((u->gen + 1) & 0x1fff);
 		if (!gen)
 			gen = 1;
+		bool queued = u->ev_queued;
 		memset(u, 0, sizeof(*u));
+		u->ev_queued = queued;
 		u->gen = gen;
 		u->used = true;
 		u->kind = (uint8_t)kind;
@@ -407,6 +409,7 @@ int net_udp_close(struct net_stack *s, int h)
 	}
 	u->rxq_tail = NULL;
 	u->used = false;
+	u->ev_pending = 0;
 	return 0;
 }
 

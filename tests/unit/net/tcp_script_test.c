@@ -241,24 +241,6 @@ static void test_passive_handshake_no_options(void **state)
 	net_tcp_close(s->st, l);
 }
 
-static int active(struct sc *s, uint32_t *iss, uint16_t *lport, bool opts)
-{
-	int h = net_tcp_socket(s->st);
-	struct net_sockaddr to = { PEER, 5555 };
-	assert_int_equal(net_tcp_connect(s->st, h, &to), -NET_EINPROGRESS);
-	struct frame f;
-	struct pf p = expect(s, &f);
-	assert_int_equal(p.flags, TCP_SYN);
-	assert_int_equal(p.ack, 0);
-	assert_int_equal(p.dport, 5555);
-	*iss = p.seq;
-	*lport = p.sport;
-	uint8_t o[40];
-	size_t ol = opts ? opt_syn(o, 1000, 0, false, false, 0, 0) : 0;
-	(void)ol;
-	return h;
-}
-
 static void test_active_handshake(void **state)
 {
 	struct sc *s = *state;
@@ -1173,6 +1155,5 @@ int main(void)
 		T(test_linger_zero_resets),
 		T(test_icmp_unreachable_in_syn_sent),
 	};
-	(void)active;
 	return cmocka_run_group_tests_name("net_tcp_script", tests, NULL, NULL);
 }
