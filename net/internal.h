@@ -48,6 +48,7 @@ struct blk_pool {
 struct net_ring {
 	uint32_t head; /* physical offset of the first byte */
 	uint32_t len;  /* contiguous bytes from head */
+	uint16_t nblk; /* blocks held */
 	uint16_t slot[NET_RING_SLOTS];
 };
 

@@ -41,6 +41,7 @@ void ring_init(struct net_ring *r)
 {
 	r->head = 0;
 	r->len = 0;
+	r->nblk = 0;
 	for (unsigned i = 0; i < NET_RING_SLOTS; i++)
 		r->slot[i] = NET_NONE16;
 }
@@ -60,6 +61,7 @@ bool ring_write(struct net_stack *s, struct net_ring *r, uint32_t off, const voi
 			r->slot[si] = blk_alloc(&s->blks);
 			if (r->slot[si] == NET_NONE16)
 				return false;
+			r->nblk++;
 		}
 		left -= chunk;
 		pos = (pos + chunk) % RING_CAP;
@@ -110,6 +112,7 @@ void ring_consume(struct net_stack *s, struct net_ring *r, uint32_t n)
 			if (r->slot[si] != NET_NONE16) {
 				blk_free(&s->blks, r->slot[si]);
 				r->slot[si] = NET_NONE16;
+				r->nblk--;
 			}
 		}
 		left -= chunk;
@@ -121,10 +124,11 @@ void ring_consume(struct net_stack *s, struct net_ring *r, uint32_t n)
 
 void ring_release(struct net_stack *s, struct net_ring *r)
 {
-	for (unsigned i = 0; i < NET_RING_SLOTS; i++) {
+	for (unsigned i = 0; i < NET_RING_SLOTS && r->nblk; i++) {
 		if (r->slot[i] != NET_NONE16) {
 			blk_free(&s->blks, r->slot[i]);
 			r->slot[i] = NET_NONE16;
+			r->nblk--;
 		}
 	}
 	r->head = 0;

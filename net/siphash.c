@@ -9,10 +9,16 @@ static inline uint64_t rotl(uint64_t x, unsigned b)
 
 static inline uint64_t load64le(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+#else
 	uint64_t v = 0;
 	for (unsigned i = 0; i < 8; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
+#endif
 }
 
 #define SIPROUND()                                                              \

@@ -119,7 +119,7 @@ static void setup(struct fz *f)
 	c.tcp_sndbuf = c.tcp_rcvbuf = 16384;
 	c.log_level = NET_LOG_ERR;
 	f->clock = 1000000000ull;
-	node_init(&f->n, &f->clock, &c, 1234);
+	node_init_mk(&f->n, &f->clock, &c, 1234);
 	memcpy(f->mac, c.mac, 6);
 	struct net_stack *s = f->n.st;
 	net_ipv4_set(s, US, 0xffffff00u, IP4(10, 0, 0, 254));

@@ -45,6 +45,8 @@ struct node {
 };
 
 void node_init(struct node *n, uint64_t *clock, const struct net_config *cfg, uint64_t seed);
+/* with the multikernel hooks (owner_of, forward, flow_ok) wired to the node's fields */
+void node_init_mk(struct node *n, uint64_t *clock, const struct net_config *cfg, uint64_t seed);
 void node_fini(struct node *n);
 /* default config for tests: small pools, given MAC last byte and IP */
 void test_config(struct net_config *c, uint8_t mac_last);

@@ -47,7 +47,7 @@ static void host_init(struct host *h)
 	for (int i = 0; i < 2; i++) {
 		test_config(&c, 1); /* same MAC on both cores */
 		c.core_id = i;
-		node_init(&h->core[i], &h->clock, &c, 10 + (uint64_t)i);
+		node_init_mk(&h->core[i], &h->clock, &c, 10 + (uint64_t)i);
 		h->core[i].owner_of = owner_by_group;
 		h->core[i].flow_ok = flow_ok_core;
 		net_ipv4_set(h->core[i].st, HOST, 0xffffff00u, 0);
