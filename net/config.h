@@ -18,6 +18,10 @@
 #ifndef NET_TCP_OOO_MAX
 #define NET_TCP_OOO_MAX 8
 #endif
+/* SACKed ranges remembered per connection on the sending side. */
+#ifndef NET_TCP_SACK_SB
+#define NET_TCP_SACK_SB 8
+#endif
 /* Frames gathered before port->tx() is called. */
 #ifndef NET_TX_BATCH
 #define NET_TX_BATCH 32

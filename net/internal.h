@@ -136,6 +136,7 @@ enum {
 	TF_SENT_RST = 1u << 24,
 	TF_WS_RCVD = 1u << 25,    /* peer offered window scaling in its SYN */
 	TF_COOKIE = 1u << 27,     /* created from a SYN cookie */
+	TF_SACK_RECOVERY = 1u << 28, /* the recovery is driven by the SACK scoreboard */
 };
 
 struct ooo_range {
@@ -203,6 +204,13 @@ struct tcb {
 	uint32_t sndbuf, rcvbuf; /* limits in bytes */
 	struct net_ring snd, rcv;
 	struct ooo_range ooo[NET_TCP_OOO_MAX];
+	/* sending side: what the peer SACKed above snd_una (RFC 6675 scoreboard) */
+	struct {
+		uint32_t start, end;
+	} sb[NET_TCP_SACK_SB];
+	uint8_t nsb;
+	uint32_t sb_rexmit_nxt;   /* holes below this were retransmitted in this recovery */
+	uint32_t sb_rexmit_bytes; /* retransmitted and not yet acknowledged */
 	uint8_t nooo;
 	uint32_t ooo_stamp;
 
@@ -465,6 +473,14 @@ uint16_t tcp_window_field(struct net_stack *s, struct tcb *t);
 uint16_t tcp_adv_mss(struct net_stack *s);
 uint8_t tcp_pick_wscale(uint32_t rcvbuf);
 void tcp_send_keepalive(struct net_stack *s, struct tcb *t);
+
+/* tcp_sack.c: SACK-based loss recovery on the sending side */
+void sack_update(struct tcb *t, const struct tcp_opts *o);
+void sack_clear(struct tcb *t);
+uint32_t sack_bytes(const struct tcb *t);
+void sack_enter_recovery(struct net_stack *s, struct tcb *t);
+void sack_newack(struct net_stack *s, struct tcb *t);
+void sack_output(struct net_stack *s, struct tcb *t);
 
 /* tcp_timer.c */
 void tcp_timer_update(struct net_stack *s, struct tcb *t);

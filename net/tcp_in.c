@@ -187,21 +187,40 @@ static void enter_fast_retransmit(struct net_stack *s, struct tcb *t)
 	t->cwnd = t->ssthresh + 3u * t->mss;
 }
 
+/* RFC 6675 entry: three duplicate ACKs, or (when ACKs were lost) three
+ * segments' worth SACKed above snd_una; never twice for one window */
+static void maybe_enter_recovery(struct net_stack *s, struct tcb *t)
+{
+	if ((t->flags & TF_RECOVERY) || !SEQ_GT(t->snd_una, t->recover))
+		return;
+	bool sack = (t->flags & TF_SACK_OK) && t->nsb;
+	if (sack && (t->dupacks >= 3 || sack_bytes(t) >= 3u * t->mss))
+		sack_enter_recovery(s, t);
+	else if (!sack && t->dupacks == 3)
+		enter_fast_retransmit(s, t);
+}
+
 static void cc_dupack(struct net_stack *s, struct tcb *t)
 {
 	t->dupacks++;
 	t->st.dup_acks_in++;
+	if (t->flags & TF_SACK_RECOVERY) {
+		sack_output(s, t);
+		return;
+	}
 	if (t->flags & TF_RECOVERY) {
 		t->cwnd += t->mss; /* RFC 6582 3.2 step 4 */
 		return;
 	}
-	/* RFC 6582 3.2 step 1: not again for losses of the same window */
-	if (t->dupacks == 3 && SEQ_GT(t->snd_una, t->recover))
-		enter_fast_retransmit(s, t);
+	maybe_enter_recovery(s, t);
 }
 
 static void cc_newack(struct net_stack *s, struct tcb *t, uint32_t acked, uint32_t ack)
 {
+	if (t->flags & TF_SACK_RECOVERY) {
+		sack_newack(s, t);
+		return;
+	}
 	if (t->flags & TF_RECOVERY) {
 		if (SEQ_GEQ(ack, t->recover)) {
 			/* full acknowledgment: RFC 6582 3.2 step 5, option 1 */
@@ -278,7 +297,11 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 		if (SEQ_LT(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
 		t->nrexmit = 0;
+		if (t->flags & TF_SACK_OK)
+			sack_update(t, &g->o);
 		cc_newack(s, t, acked, ack);
+		if (t->flags & TF_SACK_OK)
+			maybe_enter_recovery(s, t);
 		if (t->snd_una == t->snd_max) {
 			t->rtx_at = 0;
 			t->flags &= ~TF_PERSIST;
@@ -315,6 +338,8 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 		return true;
 	}
 	if (ack == t->snd_una) {
+		if (t->flags & TF_SACK_OK)
+			sack_update(t, &g->o);
 		/* RFC 5681 2: a duplicate ACK */
 		/* answers to zero-window probes say nothing about loss */
 		bool dup = g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
@@ -324,6 +349,13 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 			cc_dupack(s, t);
 		else if (g->len || t->snd_max == t->snd_una)
 			t->dupacks = 0;
+		if (!dup && g->o.nsack && (t->flags & TF_SACK_OK)) {
+			/* SACK news on a segment that is not a pure duplicate ACK */
+			if (t->flags & TF_SACK_RECOVERY)
+				sack_output(s, t);
+			else
+				maybe_enter_recovery(s, t);
+		}
 	}
 	uint32_t old_wnd = t->snd_wnd;
 	update_window(t, g);

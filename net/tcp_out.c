@@ -412,6 +412,14 @@ void tcp_output(struct net_stack *s, struct tcb *t)
 		if (t->cwnd > iw)
 			t->cwnd = iw;
 	}
+	if (t->flags & TF_SACK_RECOVERY) {
+		/* during SACK recovery the scoreboard decides what goes out */
+		uint64_t before = t->st.segs_out;
+		sack_output(s, t);
+		if (t->st.segs_out == before && (t->flags & TF_ACKNOW))
+			tcp_send_ack(s, t);
+		return;
+	}
 	for (;;) {
 		uint32_t avail = SEQ_LT(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
 		uint32_t flight = t->snd_nxt - t->snd_una;

@@ -252,6 +252,7 @@ static void rtx_expired(struct net_stack *s, struct tcb *t)
 	t->bytes_acked = 0;
 	t->recover = t->snd_max;
 	t->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_PARTIAL_SEEN);
+	sack_clear(t); /* start over from snd_una; the peer will SACK again */
 	t->dupacks = 0;
 	t->snd_nxt = t->snd_una;
 	tcp_output(s, t);

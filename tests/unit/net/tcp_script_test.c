@@ -578,6 +578,89 @@ static void test_fast_retransmit_newreno(void **state)
 	net_tcp_abort(s->st, h);
 }
 
+
+static size_t opt_sack(uint8_t *o, const uint32_t (*b)[2], unsigned n)
+{
+	size_t k = 0;
+	o[k++] = TCPOPT_NOP;
+	o[k++] = TCPOPT_NOP;
+	o[k++] = TCPOPT_SACK;
+	o[k++] = (uint8_t)(2 + 8 * n);
+	for (unsigned i = 0; i < n; i++)
+		for (int j = 0; j < 2; j++)
+			for (int sh = 24; sh >= 0; sh -= 8)
+				o[k++] = (uint8_t)(b[i][j] >> sh);
+	return k;
+}
+
+static void test_sack_recovery(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 4);
+	uint8_t o[40];
+	size_t ol = opt_syn(o, 1000, -1, true, false, 0, 0);
+	seg(s, 49000, 80, 100, 0, TCP_SYN, 65535, o, ol, NULL, 0);
+	struct frame f;
+	struct pf p = expect(s, &f);
+	assert_true(p.opts.sack_ok);
+	uint32_t u = p.seq + 1;
+	seg(s, 49000, 80, 101, u, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	int h = net_tcp_accept(s->st, l, NULL);
+	static uint8_t d[12000];
+	assert_int_equal(net_tcp_send(s->st, h, d, sizeof(d)), sizeof(d));
+	for (int i = 0; i < 4; i++)
+		expect(s, &f);
+	for (uint32_t i = 1; i <= 4; i++)
+		seg(s, 49000, 80, 101, u + 1000 * i, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	for (int i = 0; i < 8; i++)
+		expect(s, &f); /* S4..S11 */
+	expect_none(s);
+	/* S4 and S6 are lost; S5, S7..S11 arrive and are SACKed */
+	uint32_t b[3][2];
+	const int arrive[] = { 5, 7, 8, 9, 10, 11 };
+	for (int k = 0; k < 6; k++) {
+		unsigned n = 0;
+		b[n][0] = u + 7000;
+		b[n][1] = u + 1000 * (uint32_t)(arrive[k] + 1);
+		if (arrive[k] >= 7)
+			n++;
+		b[n][0] = u + 5000;
+		b[n][1] = u + 6000;
+		n++;
+		ol = opt_sack(o, (const uint32_t(*)[2])b, n);
+		seg(s, 49000, 80, 101, u + 4000, TCP_ACK, 65535, o, ol, NULL, 0);
+		if (k == 2) {
+			/* the third duplicate: recovery starts with the first hole */
+			p = expect(s, &f);
+			assert_int_equal(p.seq, u + 4000);
+			assert_int_equal(p.plen, 1000);
+			struct net_tcp_info in;
+			net_tcp_info(s->st, h, &in);
+			assert_int_equal(in.ssthresh, 4000);
+			assert_int_equal(in.cwnd, 4000);
+		} else if (k == 5) {
+			/* pipe fell below cwnd: the second hole goes out before any
+			 * cumulative ACK moved (NewReno would wait a round trip) */
+			p = expect(s, &f);
+			assert_int_equal(p.seq, u + 6000);
+			assert_int_equal(p.plen, 1000);
+		}
+		expect_none(s);
+	}
+	/* both holes filled: everything is acknowledged, recovery ends */
+	seg(s, 49000, 80, 101, u + 12000, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	struct net_tcp_info in;
+	net_tcp_info(s->st, h, &in);
+	assert_int_equal(in.cwnd, 4000);
+	assert_int_equal(in.stats.fast_retrans, 1);
+	assert_int_equal(in.stats.retrans_segs, 2);
+	assert_int_equal(in.stats.rto_timeouts, 0);
+	assert_int_equal(in.snd_una, u + 12000);
+	no_unexpected_drops(s);
+	net_tcp_abort(s->st, h);
+	net_tcp_close(s->st, l);
+}
+
 /* ---------------------------------------------------------------- windows */
 static void test_zero_window_probes(void **state)
 {
@@ -1138,6 +1221,7 @@ int main(void)
 		T(test_syn_rto_initial_and_backoff),
 		T(test_data_rto_from_rtt_and_backoff),
 		T(test_fast_retransmit_newreno),
+		T(test_sack_recovery),
 		T(test_zero_window_probes),
 		T(test_receive_window_closes),
 		T(test_rst_cases),
