@@ -19,6 +19,14 @@ struct seg {
 	struct net_pkt *p;
 };
 
+/* a segment of a known connection is dropped: count it there too */
+static void cdrop(struct net_stack *s, struct tcb *t, struct seg *g, int why)
+{
+	if (t->used)
+		t->st.drops++;
+	net_drop(s, g->p, (enum net_drop)why);
+}
+
 /* ---------------------------------------------------------------- options */
 void tcp_parse_opts(const uint8_t *o, unsigned len, bool syn, struct tcp_opts *out)
 {
@@ -461,7 +469,7 @@ static void syn_sent_input(struct net_stack *s, struct tcb *t, struct seg *g)
 		if (SEQ_LEQ(g->ack, t->iss) || SEQ_GT(g->ack, t->snd_max)) {
 			if (!(g->flags & TCP_RST))
 				tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, g->ack, 0, TCP_RST);
-			net_drop(s, g->p, NET_DROP_TCP_SYN_SENT);
+			cdrop(s, t, g, NET_DROP_TCP_SYN_SENT);
 			return;
 		}
 	}
@@ -472,11 +480,11 @@ static void syn_sent_input(struct net_stack *s, struct tcb *t, struct seg *g)
 			tcp_drop_conn(s, t, NET_ECONNREFUSED);
 			return;
 		}
-		net_drop(s, g->p, NET_DROP_TCP_SYN_SENT);
+		cdrop(s, t, g, NET_DROP_TCP_SYN_SENT);
 		return;
 	}
 	if (!(g->flags & TCP_SYN)) {
-		net_drop(s, g->p, NET_DROP_TCP_SYN_SENT);
+		cdrop(s, t, g, NET_DROP_TCP_SYN_SENT);
 		return;
 	}
 	t->irs = g->seq;
@@ -690,14 +698,14 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 			return;
 		}
 		tcp_send_ack(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_TIME_WAIT);
+		cdrop(s, t, g, NET_DROP_TCP_TIME_WAIT);
 		return;
 	}
 	/* a retransmitted SYN while our SYN-ACK is outstanding */
 	if (t->state == NET_TCP_SYN_RECEIVED && (g->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
 	    g->seq == t->irs) {
 		tcp_send_syn(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_DUP_SYN);
+		cdrop(s, t, g, NET_DROP_TCP_DUP_SYN);
 		return;
 	}
 	/* simultaneous open: the peer's SYN-ACK repeats the SYN we already
@@ -711,7 +719,7 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	if ((t->flags & TF_TS_OK) && g->o.ts_ok && !(g->flags & TCP_RST) &&
 	    SEQ_LT(g->o.tsval, t->ts_recent)) {
 		tcp_send_ack(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_PAWS);
+		cdrop(s, t, g, NET_DROP_TCP_PAWS);
 		return;
 	}
 	uint32_t seglen = g->len + ((g->flags & TCP_SYN) ? 1 : 0) + ((g->flags & TCP_FIN) ? 1 : 0);
@@ -733,7 +741,7 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 					tcp_timer_update(s, t);
 				}
 			}
-			net_drop(s, g->p, SEQ_LEQ(g->seq + seglen, t->rcv_nxt) ? NET_DROP_TCP_DUPLICATE
+			cdrop(s, t, g, SEQ_LEQ(g->seq + seglen, t->rcv_nxt) ? NET_DROP_TCP_DUPLICATE
 										: NET_DROP_TCP_OUT_OF_WINDOW);
 			return;
 		}
@@ -742,7 +750,7 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	if (g->flags & TCP_RST) {
 		if (g->seq != t->rcv_nxt) {
 			tcp_send_challenge_ack(s, t);
-			net_drop(s, g->p, NET_DROP_TCP_RST_CHALLENGE);
+			cdrop(s, t, g, NET_DROP_TCP_RST_CHALLENGE);
 			return;
 		}
 		s->stats.tcp_resets_in++;
@@ -783,12 +791,12 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	if (g->flags & TCP_SYN) {
 		if (t->state == NET_TCP_SYN_RECEIVED && (t->flags & TF_PASSIVE) && !(g->flags & TCP_ACK)) {
 			/* RFC 9293: a passive SYN_RECEIVED goes back to LISTEN */
-			net_drop(s, g->p, NET_DROP_TCP_SYN_CHALLENGE);
+			cdrop(s, t, g, NET_DROP_TCP_SYN_CHALLENGE);
 			tcb_free(s, t);
 			return;
 		}
 		tcp_send_challenge_ack(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_SYN_CHALLENGE);
+		cdrop(s, t, g, NET_DROP_TCP_SYN_CHALLENGE);
 		return;
 	}
 	uint32_t edge = t->rcv_nxt + (SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0);
@@ -801,18 +809,18 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 		g->flags &= (uint8_t)~TCP_FIN;
 	}
 	if (!(g->flags & TCP_ACK)) {
-		net_drop(s, g->p, NET_DROP_TCP_NO_ACK);
+		cdrop(s, t, g, NET_DROP_TCP_NO_ACK);
 		return;
 	}
 	if (t->state == NET_TCP_SYN_RECEIVED) {
 		if (!(SEQ_LT(t->snd_una, g->ack) && SEQ_LEQ(g->ack, t->snd_max))) {
 			tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, g->ack, 0, TCP_RST);
-			net_drop(s, g->p, NET_DROP_TCP_BAD_ACK);
+			cdrop(s, t, g, NET_DROP_TCP_BAD_ACK);
 			return;
 		}
 		if ((t->flags & TF_PASSIVE) && t->parent != NET_NONE16 &&
 		    accept_full(&s->tcbs[t->parent])) {
-			net_drop(s, g->p, NET_DROP_TCP_ACCEPTQ_FULL);
+			cdrop(s, t, g, NET_DROP_TCP_ACCEPTQ_FULL);
 			return;
 		}
 		t->snd_wnd = (uint32_t)g->win << t->snd_wscale;
@@ -829,12 +837,12 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	}
 	if (SEQ_GT(g->ack, t->snd_max)) {
 		tcp_send_ack(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_ACK_TOO_NEW);
+		cdrop(s, t, g, NET_DROP_TCP_ACK_TOO_NEW);
 		return;
 	}
 	if (SEQ_LT(g->ack, t->snd_una - t->max_snd_wnd)) {
 		tcp_send_challenge_ack(s, t);
-		net_drop(s, g->p, NET_DROP_TCP_ACK_TOO_OLD);
+		cdrop(s, t, g, NET_DROP_TCP_ACK_TOO_OLD);
 		return;
 	}
 	/* RFC 7323 4.3: remember the timestamp to echo */
@@ -844,7 +852,7 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	t->last_recv = s->now;
 	t->keep_probes = 0;
 	if (t->state == NET_TCP_TIME_WAIT) {
-		net_drop(s, g->p, NET_DROP_TCP_TIME_WAIT);
+		cdrop(s, t, g, NET_DROP_TCP_TIME_WAIT);
 		return;
 	}
 	if (!process_ack(s, t, g)) {
@@ -858,11 +866,11 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 	case NET_TCP_FIN_WAIT_2:
 		why = take_data(s, t, g);
 		if (why >= 0 && !t->used) {
-			net_drop(s, g->p, (enum net_drop)why);
+			cdrop(s, t, g, (enum net_drop)why);
 			return;
 		}
 		if (why == NET_DROP_TCP_AFTER_CLOSE) {
-			net_drop(s, g->p, (enum net_drop)why);
+			cdrop(s, t, g, (enum net_drop)why);
 			tcb_free(s, t);
 			return;
 		}
@@ -878,9 +886,9 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 		tcp_output(s, t);
 	}
 	if (why >= 0)
-		net_drop(s, g->p, (enum net_drop)why);
+		cdrop(s, t, g, (enum net_drop)why);
 	else if (zero_wnd_data)
-		net_drop(s, g->p, NET_DROP_TCP_ZERO_WINDOW);
+		cdrop(s, t, g, NET_DROP_TCP_ZERO_WINDOW);
 	else
 		net_accepted(s, g->p, NET_ACC_TCP);
 }

@@ -215,8 +215,25 @@ int fuzz_one(const uint8_t *data, size_t size)
 			size_t ol = take8(&f) % 41 & ~3u;
 			for (size_t i = 0; i < ol; i++)
 				o[i] = take8(&f);
-			if (take8(&f) & 1)
+			uint8_t how = take8(&f);
+			if (how & 1)
 				ol = opt_ts(o, take32(&f), take32(&f));
+			if ((how & 2) && ol <= 12) {
+				/* SACK blocks around the data we have in flight */
+				unsigned nb = 1 + take8(&f) % 3;
+				o[ol++] = TCPOPT_NOP;
+				o[ol++] = TCPOPT_NOP;
+				o[ol++] = TCPOPT_SACK;
+				o[ol++] = (uint8_t)(2 + 8 * nb);
+				for (unsigned b = 0; b < nb; b++) {
+					uint32_t st = c->our_seq - take16(&f);
+					uint32_t en = st + take16(&f) % 4000;
+					for (int sh = 24; sh >= 0; sh -= 8)
+						o[ol++] = (uint8_t)(st >> sh);
+					for (int sh = 24; sh >= 0; sh -= 8)
+						o[ol++] = (uint8_t)(en >> sh);
+				}
+			}
 			size_t pl = take16(&f) % 1400;
 			for (size_t i = 0; i < pl; i++)
 				pay[i] = (uint8_t)(i ^ seq);

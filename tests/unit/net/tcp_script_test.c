@@ -793,6 +793,10 @@ static void test_rst_cases(void **state)
 	/* a segment without ACK */
 	seg(s, 42000, 80, 501, 0, TCP_PSH, 1000, NULL, 0, "x", 1);
 	assert_int_equal(drop_delta(s, NET_DROP_TCP_NO_ACK), 1);
+	/* the connection's own counter saw the same six drops */
+	struct net_tcp_info in;
+	net_tcp_info(s->st, h, &in);
+	assert_int_equal(in.stats.drops, 6);
 	/* the exact RST resets */
 	seg(s, 42000, 80, 501, 0, TCP_RST, 0, NULL, 0, NULL, 0);
 	expect_none(s);
