@@ -114,18 +114,8 @@ static void dhcp_send(struct net_stack *s, uint8_t type)
 	s->stats.dhcp_out++;
 	if (dst == 0xffffffffu) {
 		/* before we have an address ip_output cannot route: build it here */
-		struct ip_hdr *ih = (struct ip_hdr *)(void *)net_pkt_push(p, IP_HLEN);
-		ih->vhl = 0x45;
-		ih->tos = 0;
-		ih->len = net_htons(p->len);
-		ih->id = net_htons(s->ip_id++);
-		ih->frag = 0;
-		ih->ttl = s->cfg.ttl;
-		ih->proto = IP_PROTO_UDP;
-		ih->csum = 0;
-		ih->src = net_htonl(src);
-		ih->dst = net_htonl(dst);
-		ih->csum = csum_ip_hdr(ih, IP_HLEN);
+		uint8_t *ih = net_pkt_push(p, IP_HLEN);
+		ip_hdr_fill(ih, p->len, s->ip_id++, 0, s->cfg.ttl, IP_PROTO_UDP, src, dst, true);
 		static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 		eth_output(s, p, bcast, ETH_TYPE_IPV4);
 	} else {

@@ -5,20 +5,11 @@
 #include "net/prot/tcp.h"
 #include "net/prot/udp.h"
 
-/* Token bucket in units of 1e-9 token: icmp_rate_per_s tokens a second, at
- * most icmp_burst saved up. */
+/* icmp_rate_per_s messages a second, bursts of icmp_burst */
 bool icmp_rate_ok(struct net_stack *s)
 {
-	uint64_t cap = (uint64_t)s->cfg.icmp_burst * 1000000000ull;
-	uint64_t el = min_u64(s->now - s->icmp_last, SEC(100));
-	s->icmp_last = s->now;
-	s->icmp_tokens += el * s->cfg.icmp_rate_per_s;
-	if (s->icmp_tokens > cap)
-		s->icmp_tokens = cap;
-	if (s->icmp_tokens < 1000000000ull)
-		return false;
-	s->icmp_tokens -= 1000000000ull;
-	return true;
+	return net_bucket_take(s, &s->icmp_tokens, &s->icmp_last, s->cfg.icmp_rate_per_s,
+			       s->cfg.icmp_burst);
 }
 
 static void icmp_send(struct net_stack *s, struct net_pkt *p, uint32_t dst)

@@ -294,6 +294,9 @@ void net_leave(struct net_stack *s);
 void net_event(struct net_stack *s, int handle, unsigned ev);
 void net_misc_deadline(struct net_stack *s, uint64_t t);
 void net_random(struct net_stack *s, void *buf, size_t len);
+/* token bucket in units of 1e-9 token: rate per second, at most burst saved */
+bool net_bucket_take(struct net_stack *s, uint64_t *tokens, uint64_t *last, uint32_t rate,
+		     uint32_t burst);
 uint32_t net_random_u32(struct net_stack *s);
 
 /* fmt.c: a tiny formatter for log lines */
@@ -363,15 +366,14 @@ bool ip_is_bcast(struct net_stack *s, uint32_t addr);
 bool ip_bad_unicast(struct net_stack *s, uint32_t addr);
 bool ip_route(struct net_stack *s, uint32_t dst, uint32_t *nexthop);
 void ip_deliver(struct net_stack *s, struct net_pkt *p);
+void ip_hdr_fill(void *hdr, uint16_t total_len, uint16_t id, uint16_t frag, uint8_t ttl, uint8_t proto,
+		 uint32_t src, uint32_t dst, bool csum);
 
 /* ip_frag.c */
 void ip_reasm_input(struct net_stack *s, struct net_pkt *p, uint16_t hlen);
 void reasm_timer(struct net_stack *s);
 void reasm_pkt_release(struct net_stack *s, struct net_pkt *p);
 uint32_t reasm_count(struct net_stack *s);
-/* Fragment and send a datagram held in one contiguous buffer. */
-int ip_output_frags(struct net_stack *s, const uint8_t *l4, uint32_t l4len, uint32_t src,
-		    uint32_t dst, uint8_t proto, uint8_t ttl);
 
 /* icmp.c */
 void icmp_input(struct net_stack *s, struct net_pkt *p);
@@ -423,6 +425,7 @@ uint32_t tcp_rcv_space(const struct tcb *t);
 uint32_t tcp_snd_space(const struct tcb *t);
 void tcp_release_buffers(struct net_stack *s, struct tcb *t);
 void tcp_init_cc(struct net_stack *s, struct tcb *t);
+uint32_t tcp_initial_window(uint32_t mss);
 struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t laddr,
 			    uint16_t lport, uint32_t raddr, uint16_t rport);
 void tcp_accept_enqueue(struct net_stack *s, struct tcb *t);

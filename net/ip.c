@@ -146,6 +146,25 @@ void ip_deliver(struct net_stack *s, struct net_pkt *p)
 	}
 }
 
+/* Fill a 20-byte IPv4 header (no options), checksum included. */
+void ip_hdr_fill(void *hdr, uint16_t total_len, uint16_t id, uint16_t frag, uint8_t ttl, uint8_t proto,
+		 uint32_t src, uint32_t dst, bool csum)
+{
+	struct ip_hdr *ih = hdr;
+	ih->vhl = 0x45;
+	ih->tos = 0;
+	ih->len = net_htons(total_len);
+	ih->id = net_htons(id);
+	ih->frag = net_htons(frag);
+	ih->ttl = ttl;
+	ih->proto = proto;
+	ih->csum = 0;
+	ih->src = net_htonl(src);
+	ih->dst = net_htonl(dst);
+	if (csum)
+		ih->csum = csum_ip_hdr(ih, IP_HLEN);
+}
+
 void ip_output(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t dst, uint8_t proto,
 	       uint8_t ttl, bool df)
 {
@@ -160,23 +179,12 @@ void ip_output(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t ds
 		net_drop(s, p, NET_DROP_TX_NOBUFS);
 		return;
 	}
-	ih->vhl = 0x45;
-	ih->tos = 0;
-	ih->len = net_htons(p->len);
-	ih->id = net_htons(s->ip_id++);
-	ih->frag = net_htons(df ? IP_DF : 0);
-	ih->ttl = ttl;
-	ih->proto = proto;
-	ih->csum = 0;
-	ih->src = net_htonl(src);
-	ih->dst = net_htonl(dst);
+	ip_hdr_fill(ih, p->len, s->ip_id++, df ? IP_DF : 0, ttl, proto, src, dst, !s->cfg.tx_csum_offload);
 	p->l3_off = 0;
 	if (s->cfg.tx_csum_offload) {
 		p->flags |= NET_PKT_TX_IP_CSUM;
 		if (p->flags & NET_PKT_TX_L4_CSUM)
 			p->csum_start = (uint16_t)(l4_start - (uint16_t)(p->data - p->buf));
-	} else {
-		ih->csum = csum_ip_hdr(ih, IP_HLEN);
 	}
 	arp_output(s, p, nh);
 }

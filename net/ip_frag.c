@@ -1,6 +1,6 @@
 /* IPv4 fragment reassembly (RFC 791, RFC 815-style hole tracking by an
  * 8-byte-block bitmap) with bounded slots, a size limit, overlap rejection
- * and timeouts; and fragmentation of large outgoing datagrams. */
+ * and timeouts. (Outgoing fragmentation is in udp.c, its only user.) */
 #include "net/internal.h"
 #include "net/prot/ip.h"
 
@@ -202,42 +202,4 @@ void reasm_timer(struct net_stack *s)
 		}
 		reasm_free(s, r);
 	}
-}
-
-/* Send l4 (a complete transport datagram) as fragments of at most MTU bytes. */
-int ip_output_frags(struct net_stack *s, const uint8_t *l4, uint32_t l4len, uint32_t src,
-		    uint32_t dst, uint8_t proto, uint8_t ttl)
-{
-	uint32_t nh;
-	if (!ip_route(s, dst, &nh)) {
-		net_count_drop(s, NET_DROP_TX_NO_ROUTE);
-		return -NET_ENETUNREACH;
-	}
-	uint32_t max = ((uint32_t)s->cfg.mtu - IP_HLEN) & ~7u;
-	uint16_t id = s->ip_id++;
-	for (uint32_t off = 0; off < l4len; off += max) {
-		uint32_t n = min_u32(max, l4len - off);
-		struct net_pkt *p = net_pkt_alloc(s);
-		if (!p) {
-			net_count_drop(s, NET_DROP_TX_NOBUFS);
-			return -NET_ENOBUFS;
-		}
-		memcpy(p->data, l4 + off, n);
-		p->len = (uint16_t)n;
-		struct ip_hdr *ih = (struct ip_hdr *)(void *)net_pkt_push(p, IP_HLEN);
-		ih->vhl = 0x45;
-		ih->tos = 0;
-		ih->len = net_htons(p->len);
-		ih->id = net_htons(id);
-		ih->frag = net_htons((uint16_t)((off / 8) | (off + n < l4len ? IP_MF : 0)));
-		ih->ttl = ttl;
-		ih->proto = proto;
-		ih->csum = 0;
-		ih->src = net_htonl(src);
-		ih->dst = net_htonl(dst);
-		ih->csum = csum_ip_hdr(ih, IP_HLEN);
-		s->stats.frags_out++;
-		arp_output(s, p, nh);
-	}
-	return 0;
 }

@@ -189,6 +189,21 @@ void net_random(struct net_stack *s, void *buf, size_t len)
 	s->port.random(s->port.ctx, buf, len);
 }
 
+bool net_bucket_take(struct net_stack *s, uint64_t *tokens, uint64_t *last, uint32_t rate,
+		     uint32_t burst)
+{
+	uint64_t cap = (uint64_t)burst * 1000000000ull;
+	uint64_t el = min_u64(s->now - *last, SEC(100));
+	*last = s->now;
+	*tokens += el * rate;
+	if (*tokens > cap)
+		*tokens = cap;
+	if (*tokens < 1000000000ull)
+		return false;
+	*tokens -= 1000000000ull;
+	return true;
+}
+
 uint32_t net_random_u32(struct net_stack *s)
 {
 	uint32_t v;

@@ -354,11 +354,15 @@ uint32_t tcp_snd_space(const struct tcb *t)
 }
 
 /* RFC 5681 3.1 initial window */
+uint32_t tcp_initial_window(uint32_t m)
+{
+	return m > 2190 ? 2 * m : m > 1095 ? 3 * m : 4 * m;
+}
+
 void tcp_init_cc(struct net_stack *s, struct tcb *t)
 {
 	(void)s;
-	uint32_t m = t->mss;
-	t->cwnd = m > 2190 ? 2 * m : m > 1095 ? 3 * m : 4 * m;
+	t->cwnd = tcp_initial_window(t->mss);
 	t->ssthresh = 0x7fffffff;
 	t->recover = t->iss;
 	t->dupacks = 0;

@@ -299,17 +299,11 @@ void tcp_send_ack(struct net_stack *s, struct tcb *t)
 void tcp_send_challenge_ack(struct net_stack *s, struct tcb *t)
 {
 	/* RFC 5961 7: a stack-wide budget of challenge ACKs per second */
-	uint64_t cap = (uint64_t)s->cfg.challenge_ack_per_s * 1000000000ull;
-	uint64_t el = min_u64(s->now - s->chal_last, SEC(100));
-	s->chal_last = s->now;
-	s->chal_tokens += el * s->cfg.challenge_ack_per_s;
-	if (s->chal_tokens > cap)
-		s->chal_tokens = cap;
-	if (s->chal_tokens < 1000000000ull) {
+	if (!net_bucket_take(s, &s->chal_tokens, &s->chal_last, s->cfg.challenge_ack_per_s,
+			     s->cfg.challenge_ack_per_s)) {
 		s->stats.tcp_challenge_acks_suppressed++;
 		return;
 	}
-	s->chal_tokens -= 1000000000ull;
 	s->stats.tcp_challenge_acks++;
 	tcp_send_ack(s, t);
 }
@@ -407,8 +401,7 @@ void tcp_output(struct net_stack *s, struct tcb *t)
 	/* RFC 5681 4.1: restart from the initial window after an idle period */
 	if (t->snd_nxt == t->snd_una && t->snd_una == t->snd_max && t->srtt_us &&
 	    s->now - t->last_send > (uint64_t)t->rto_us * 1000) {
-		uint32_t m = t->mss;
-		uint32_t iw = m > 2190 ? 2 * m : m > 1095 ? 3 * m : 4 * m;
+		uint32_t iw = tcp_initial_window(t->mss);
 		if (t->cwnd > iw)
 			t->cwnd = iw;
 	}

@@ -344,18 +344,9 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 			}
 			ring_read(s, &tmp, off, p->data, n);
 			p->len = (uint16_t)n;
-			struct ip_hdr *ih = (struct ip_hdr *)(void *)net_pkt_push(p, IP_HLEN);
-			ih->vhl = 0x45;
-			ih->tos = 0;
-			ih->len = net_htons(p->len);
-			ih->id = net_htons(id);
-			ih->frag = net_htons((uint16_t)((off / 8) | (off + n < total ? IP_MF : 0)));
-			ih->ttl = u->ttl;
-			ih->proto = proto;
-			ih->csum = 0;
-			ih->src = net_htonl(src);
-			ih->dst = net_htonl(to.addr);
-			ih->csum = csum_ip_hdr(ih, IP_HLEN);
+			uint8_t *ih = net_pkt_push(p, IP_HLEN);
+			ip_hdr_fill(ih, p->len, id, (uint16_t)((off / 8) | (off + n < total ? IP_MF : 0)),
+				    u->ttl, proto, src, to.addr, true);
 			s->stats.frags_out++;
 			arp_output(s, p, nh);
 		}
