@@ -3,9 +3,11 @@
 #   make run      build and boot in QEMU (SMP=4 MEM=512M by default), serial on the terminal
 #   make test     host unit tests + in-OS suites at SMP=1,2,4 + an 8-core boot; ends "N passed, N failed"
 #   make debug    boot with QEMU waiting for gdb; then: gdb -x build/gdbinit
+#   make pxe      boot over the network (iPXE -> GRUB -> pikaos through QEMU's TFTP)
 #   make kernel   just build build/kernel.elf
 #
 #   make bench-ctxsw  context-switch cost, printed in cycles
+#   NET=user:PORT | tap:IFNAME:QUEUES | none, PCAP=file (network of make run/pxe)
 #   make bench-channels  channel round trip vs raw cache-line ping-pong, throughput
 #
 # Variables: SMP, MEM, ACCEL (tcg|kvm), CMDLINE (kernel command line; default
@@ -15,7 +17,7 @@
 SMP     ?= 4
 MEM     ?= 512M
 ACCEL   ?= tcg
-CMDLINE ?= start=hello@all
+CMDLINE ?= start=netd@all
 CROSS_COMPILE ?=
 B       ?= build
 
@@ -51,7 +53,7 @@ KSRC_C   := $(wildcard kernel/*.c) $(wildcard tests/os/*.c) libc/string.c libc/f
 KSRC_ASM := $(wildcard boot/*.asm) $(wildcard kernel/*.asm)
 KOBJS    := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_ASM))
 
-.PHONY: all kernel run test debug unit clean deps iso check-clang bench-ctxsw bench-channels
+.PHONY: all kernel run test debug unit clean deps iso check-clang bench-ctxsw bench-channels pxe
 all: kernel user
 
 kernel: $(B)/kernel.elf
@@ -108,7 +110,7 @@ LIBGCC := $(wildcard $(shell $(CROSS_COMPILE)gcc -print-libgcc-file-name 2>/dev/
 ULDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld
 
 LIBC_OBJS  := $(patsubst %.c,$(B)/u/%.o,$(wildcard libc/*.c)) $(B)/u/libc/mthread_switch.o
-USER_PROGS := $(basename $(notdir $(wildcard user/*.c))) monitor
+USER_PROGS := $(basename $(notdir $(wildcard user/*.c))) monitor netd
 USER_BINS  := $(addprefix $(B)/user/,$(USER_PROGS))
 
 $(B)/u/%.o: %.c
@@ -130,6 +132,13 @@ $(B)/user/%: $(B)/u/user/%.o $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
 	$(quiet) "  LD      $@"
 	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $< $(B)/libc.a $(LIBGCC)
 
+# netd: user/netd/ with the drivers and the TCP/IP stack.
+NETD_SRC := $(wildcard user/netd/*.c) $(wildcard drivers/*.c) $(wildcard drivers/*/*.c) $(wildcard net/*.c)
+$(B)/user/netd: $(patsubst %.c,$(B)/u/%.o,$(NETD_SRC)) $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
+	@mkdir -p $(dir $@)
+	$(quiet) "  LD      $@"
+	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $(filter %.o,$(filter-out %crt0.o,$^)) $(B)/libc.a $(LIBGCC)
+
 # The monitor (monitor/) is a boot module like the programs in user/.
 $(B)/user/monitor: $(patsubst %.c,$(B)/u/%.o,$(wildcard monitor/*.c)) $(B)/u/libc/crt0.o $(B)/libc.a user/user.ld
 	@mkdir -p $(dir $@)
@@ -141,10 +150,17 @@ user: $(USER_BINS)
 .SECONDARY: # keep object files of pattern chains
 
 # ---------------------------------------------------------------- boot
-QEMU_ARGS = --kernel $(B)/kernel.elf --modules-dir $(B)/user --smp $(SMP) --mem $(MEM) --accel $(ACCEL)
+NET     ?= user:8080
+PCAP    ?=
+QEMU_ARGS = --kernel $(B)/kernel.elf --modules-dir $(B)/user --smp $(SMP) --mem $(MEM) --accel $(ACCEL) \
+	--net $(NET) $(if $(PCAP),--pcap $(PCAP))
 
 run: deps kernel user
 	tools/qemu run $(QEMU_ARGS) --cmdline "$(CMDLINE)"
+
+# Network boot: iPXE -> GRUB -> pikaos over QEMU's TFTP (tools/pxe/README.md).
+pxe: deps kernel user
+	tools/qemu run --pxe $(QEMU_ARGS) --cmdline "$(CMDLINE)"
 
 debug: deps kernel user
 	@sed 's|@KERNEL@|$(abspath $(B)/kernel.elf)|' tools/gdbinit.in > $(B)/gdbinit
@@ -160,7 +176,7 @@ iso: kernel user
 # UNIT_TESTS through tests/unit/*/unit.mk.
 UNIT_CC     ?= $(HOSTCC)
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -DHOST_TEST -I.
+	-fsanitize=address,undefined -fno-sanitize-recover=all -DHOST_TEST -I. -idirafter libc/include
 UNIT_LIBS   := -lcmocka -lpthread
 UNIT_TESTS  :=
 
@@ -178,6 +194,7 @@ $(eval $(call unit_test,cmdline_test,tests/unit/cmdline_test.c kernel/cmdline.c)
 $(eval $(call unit_test,fmt_test,tests/unit/fmt_test.c libc/fmt.c))
 $(eval $(call unit_test,elf_test,tests/unit/elf_test.c kernel/elf.c))
 $(eval $(call unit_test,chan_test,tests/unit/chan_test.c libc/chan.c))
+$(eval $(call unit_test,virtio_test,tests/unit/virtio_test.c drivers/virtio/virtio_net.c drivers/virtio/virtqueue.c drivers/virtio/virtio_pci.c))
 -include $(wildcard tests/unit/*/unit.mk)
 # The portable TCP/IP stack adds its tests, fuzzers and benchmarks here.
 -include net/net.mk

@@ -25,6 +25,10 @@
 
 #define NETDEV_MAX_QUEUES 64
 
+/* Bytes before nd_buf.data a driver may use for a device header
+ * (virtio-net's 12-byte header): buffers must have them free. */
+#define ND_HEADROOM 32
+
 /* A packet buffer as a driver sees it. */
 struct nd_buf {
 	void *data;      /* frame start */
@@ -73,10 +77,12 @@ struct netq {
 
 /* What the owning core made for its queue and the control instance must
  * program into the device (for devices whose queue registers are
- * device-wide, like virtio's common configuration). Opaque words. */
+ * device-wide, like virtio's common configuration). Opaque words, few
+ * enough that the setup travels in one channel message. */
 struct netq_setup {
-	int qid;
-	uint64_t w[12];
+	uint32_t qid;
+	uint32_t pad;
+	uint64_t w[4];
 };
 
 struct nd_rss {
@@ -107,8 +113,9 @@ struct netdev_ops {
 	/* ---- device-wide: the control instance only */
 	/* reset, negotiate features, read the MAC and the queue count */
 	int (*init)(struct netdev *nd);
-	/* program a queue another core prepared */
-	int (*queue_commit)(struct netdev *nd, const struct netq_setup *s);
+	/* program a queue another core prepared; may add facts to *s that the
+	 * owning core needs in queue_start (e.g. its doorbell offset) */
+	int (*queue_commit)(struct netdev *nd, struct netq_setup *s);
 	/* every queue is committed: go live (enable RX/TX, driver-ok, ...) */
 	int (*start)(struct netdev *nd, int nqueues);
 	int (*link_up)(struct netdev *nd);
@@ -125,8 +132,8 @@ struct netdev_ops {
 	 * core needs); then make queue q's rings and describe them in *s */
 	int (*attach)(struct netdev *nd);
 	int (*queue_init)(struct netq *q, int qid, int ring_size, struct netq_setup *s);
-	/* after start: the queue runs */
-	int (*queue_start)(struct netq *q);
+	/* after start, with the setup as committed: the queue runs */
+	int (*queue_start)(struct netq *q, const struct netq_setup *s);
 	/* post empty receive buffers; returns how many it took */
 	int (*rx_refill)(struct netq *q, struct nd_buf **bufs, int n);
 	/* received frames (their buffers are the caller's again) */

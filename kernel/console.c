@@ -104,6 +104,14 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void console_flush(void)
+{
+	u64 flags = irq_save();
+	if (linelen)
+		flush_line();
+	irq_restore(flags);
+}
+
 void console_report_begin(void)
 {
 	if (report_depth == 0) {

@@ -18,6 +18,9 @@ void console_set_level(int level); /* messages above level are dropped */
 void kvlog(int level, const char *fmt, va_list ap);
 void klog(int level, const char *fmt, ...) __printf(2, 3);
 void kprintf(const char *fmt, ...) __printf(1, 2); /* LOG_INFO */
+/* Ends a partial line (a process's write without a newline, like a prompt):
+ * the next output, from whoever, starts a line of its own. */
+void console_flush(void);
 
 /* Input: core 0 polls the UART on every timer tick into a buffer that
  * console_read() drains (the shell reads it). -ENODEV on other cores. */

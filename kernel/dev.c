@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define DEV_BASE 0x00007d0000000000UL /* device mappings in a driver process */
-#define DMA_MAX (4UL << 20)
+#define DMA_MAX (64UL << 20)
 
 static struct {
 	bool used;

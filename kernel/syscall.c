@@ -49,7 +49,7 @@
  *                                                    -EPERM (not granted), -EINVAL (outside the BAR)
  *  34 dev_ctl        dev, op                         0; -EPERM, -EINVAL, -ENODEV (no MSI-X),
  *                                                    -EPERM too without ECAM off core 0
- *  35 dma_alloc      len, *phys                      address of zeroed contiguous memory (<= 4 MiB),
+ *  35 dma_alloc      len, *phys                      address of zeroed contiguous memory (<= 64 MiB),
  *                                                    its physical address in *phys; -EPERM (no
  *                                                    device granted), -EINVAL, -ENOMEM, -EFAULT
  *  36 irq_attach     dev, msix entry                 vector: the entry now interrupts this core,
@@ -126,6 +126,7 @@ static long sys_write(u64 fd, u64 buf, u64 len, u64 a3)
 		kprintf("%.*s", (int)n, chunk);
 		done += n;
 	}
+	console_flush(); /* a process's partial line never merges with another's */
 	return (long)len;
 }
 

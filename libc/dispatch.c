@@ -282,9 +282,14 @@ void disp_run(struct disp *d, uint64_t until_ns)
 		}
 		if (!ready && !d->stop) {
 			uint64_t timeout = d->waiting ? 100000000ULL : UINT64_MAX;
+			uint64_t t = now();
 			if (until_ns) {
-				uint64_t t = now();
 				uint64_t left = until_ns > t ? until_ns - t : 0;
+				if (left < timeout)
+					timeout = left;
+			}
+			if (d->wake_at) {
+				uint64_t left = d->wake_at > t ? d->wake_at - t : 0;
 				if (left < timeout)
 					timeout = left;
 			}

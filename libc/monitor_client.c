@@ -152,6 +152,12 @@ int mon_spawn(const char *prog_and_args, int core)
 }
 
 /* Bulk replies: the final status is the number of bytes. */
+int mon_device(int dev)
+{
+	uint32_t d = (uint32_t)dev;
+	return mon_call(MON_DEVICE, &d, sizeof(d), NULL, 0, NULL);
+}
+
 static long bulk(uint32_t type, int core, void *buf, size_t max)
 {
 	uint32_t c = (uint32_t)core;

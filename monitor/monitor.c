@@ -12,6 +12,8 @@
  *   spawn      a boot-module program on any core (its monitor runs it and
  *              becomes its parent: it reports how the program ended)
  *   ps / services / stats of any core (asked of that core's monitor)
+ *   devices    a process of this core may drive a PCI function when its
+ *              program is named in drivers= (default: netd)
  *   release    when both ends of a channel it made are closed (process exit
  *              included) the frame goes back to the pool; ends closed on other
  *              cores are reported to the owning monitor (MON_PEER_CLOSED)
@@ -302,6 +304,35 @@ static void h_stats(struct disp_req *r)
 	disp_reply(r, e ? (int)e : (int)sizeof(st), &st, sizeof(st));
 }
 
+static char drivers[128] = "netd";
+
+static void h_device(struct disp_req *r)
+{
+	uint32_t dev;
+	memcpy(&dev, msg_cdata(&r->msg), 4);
+	int pid = client_pid(r->dc);
+	static struct pika_proc_info list[128];
+	long n = __syscall(SYS_proc_list, (long)list, 128, 0, 0);
+	const char *prog = NULL;
+	for (long i = 0; i < n; i++)
+		if (list[i].pid == pid)
+			prog = list[i].name;
+	int allowed = 0;
+	if (prog) {
+		char copy[sizeof(drivers)];
+		strcpy(copy, drivers);
+		char *save;
+		for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+			allowed |= strcmp(w, prog) == 0;
+	}
+	if (!allowed) {
+		printf("monitor: core %d: %s (pid %d) may not drive device %u\n", core, prog ? prog : "?", pid, dev);
+		disp_reply(r, -EPERM, NULL, 0);
+		return;
+	}
+	disp_reply(r, (int)__syscall(SYS_dev_grant, pid, dev, 0, 0), NULL, 0);
+}
+
 static void h_peer_closed(struct disp_req *r)
 {
 	uint64_t id;
@@ -420,6 +451,8 @@ static void start_programs(void)
 			testing = 1;
 		else if (strcmp(w, "noshell") == 0)
 			shell = 0;
+		else if (strncmp(w, "drivers=", 8) == 0)
+			snprintf(drivers, sizeof(drivers), "%s", w + 8);
 	}
 	if (core == 0 && shell && !testing) {
 		char sh[] = "shell";
@@ -472,6 +505,7 @@ int main(void)
 	disp_on(&d, MON_PS, h_ps);
 	disp_on(&d, MON_SERVICES, h_services);
 	disp_on(&d, MON_STATS, h_stats);
+	disp_on(&d, MON_DEVICE, h_device);
 	disp_on(&d, MON_PEER_BIND, h_peer_bind);
 	disp_on(&d, MON_PEER_CLOSED, h_peer_closed);
 	start_programs();

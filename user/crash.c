@@ -1,7 +1,7 @@
 /*
  * crash - does one forbidden thing on purpose (for the fault-containment tests).
  *   crash kwrite        write to kernel text
- *   crash kread         read the kernel's direct map
+ *   crash kread ADDR    read kernel memory at ADDR (a direct-map address)
  *   crash other ADDR    write to ADDR (mapped in another process, not in this one)
  *   crash nx            execute from the stack (no-execute)
  *   crash div0          divide by zero
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "kwrite") == 0)
 		*(volatile int *)0xffffffff80101000UL = 1;
 	else if (strcmp(mode, "kread") == 0)
-		return *(volatile int *)0xffff800000200000UL;
+		return *(volatile int *)addr;
 	else if (strcmp(mode, "other") == 0)
 		*(volatile int *)addr = 0x0BADC0DE;
 	else if (strcmp(mode, "nx") == 0) {

@@ -6,6 +6,7 @@
  *   services [CORE]       registered names
  *   spawn PROG[@CORE] [ARGS...]
  *   stats [CORE]          the kernel counters of a core
+ *   netstat [CORE]        netd's counters: queue, interrupts, drops by reason
  *   help
  * It reads the serial line (SYS_console_read) and asks the monitors for
  * everything it shows, over its monitor channel.
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "user/netd/netd.h"
 
 static int ncores;
 
@@ -140,6 +143,37 @@ static void cmd_spawn(char *arg)
 		printf("started %s on core %d: pid %d\n", arg, c, pid);
 }
 
+static struct chan netd[64];
+static int netd_bound[64];
+
+static void cmd_netstat(const char *arg)
+{
+	int from, to;
+	if (core_arg(arg, &from, &to))
+		return;
+	static char text[8192];
+	for (int c = from; c <= to; c++) {
+		if (!netd_bound[c]) {
+			int e = mon_bind("netd", c, &netd[c]);
+			if (e) {
+				printf("core %d: no netd (%s)\n", c, strerror(-e));
+				continue;
+			}
+			netd_bound[c] = 1;
+		}
+		size_t got = 0;
+		int n = msg_call(&netd[c], NETD_STATS, NULL, 0, text, sizeof(text) - 1, &got, 10000000000ULL);
+		if (n < 0) {
+			printf("core %d: netd did not answer (%s)\n", c, strerror(-n));
+			pika_chan_close(&netd[c]);
+			netd_bound[c] = 0;
+			continue;
+		}
+		text[n < (int)got ? n : (int)got] = '\0';
+		fputs(text, stdout);
+	}
+}
+
 static void cmd_stats(const char *arg)
 {
 	int from, to;
@@ -192,8 +226,11 @@ int main(void)
 			cmd_spawn(arg);
 		else if (strcmp(cmd, "stats") == 0)
 			cmd_stats(arg);
+		else if (strcmp(cmd, "netstat") == 0)
+			cmd_netstat(arg);
 		else if (strcmp(cmd, "help") == 0)
-			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], stats [CORE]\n");
+			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], stats [CORE], "
+			       "netstat [CORE]\n");
 		else
 			printf("%s: unknown command ('help' lists them)\n", cmd);
 	}

@@ -1,7 +1,9 @@
 # tests/e2e/lib.sh - helpers for end-to-end tests (sourced). Each test prints
 # TAP on stdout; tools/test-all counts it.
 #
-#   boot_interactive LOG SMP CMDLINE   boot pikaos with the serial line on a fifo
+#   boot_interactive LOG SMP CMDLINE [NET]
+#                                      boot pikaos with the serial line on a fifo
+#                                      (inside network namespace $E2E_NS when set)
 #   wait_for PATTERN SECONDS           until an extended regexp shows in the log
 #   type_line TEXT                     type a line on the serial console
 #   check NAME COMMAND...              one TAP result
@@ -13,12 +15,14 @@ E2E_FAILED=0
 
 boot_interactive() {
 	E2E_LOG=$1
-	local smp=$2 cmdline=$3
+	local smp=$2 cmdline=$3 net=${4:-none}
 	E2E_FIFO=$(mktemp -u)
 	mkfifo "$E2E_FIFO"
 	mkdir -p "$(dirname "$E2E_LOG")"
-	tools/qemu run --kernel "$B/kernel.elf" --modules-dir "$B/user" --smp "$smp" --accel "$ACCEL" \
-		--cmdline "$cmdline" < "$E2E_FIFO" > "$E2E_LOG" 2>&1 &
+	local prefix=()
+	[ -n "${E2E_NS:-}" ] && prefix=(ip netns exec "$E2E_NS")
+	"${prefix[@]}" tools/qemu run --kernel "$B/kernel.elf" --modules-dir "$B/user" --smp "$smp" \
+		--accel "$ACCEL" --net "$net" --cmdline "$cmdline" < "$E2E_FIFO" > "$E2E_LOG" 2>&1 &
 	E2E_QEMU=$!
 	exec 7> "$E2E_FIFO"
 }
@@ -35,6 +39,21 @@ wait_for() {
 
 type_line() {
 	printf '%s\r' "$1" >&7
+}
+
+# Types a shell command and waits until its output is complete (the next
+# prompt); prints the output lines (without the "[cN] " prefixes).
+shell_cmd() {
+	local before after i
+	before=$(grep -ac 'pika> ' "$E2E_LOG")
+	type_line "$1"
+	for ((i = 0; i < 300; i++)); do
+		after=$(grep -ac 'pika> ' "$E2E_LOG")
+		[ "$after" -gt "$before" ] && break
+		sleep 0.1
+	done
+	awk -v n="$before" '/pika> / {seen++; next} seen > n - 1 && seen == n {print}' "$E2E_LOG" |
+		sed 's/^\[c[0-9]*\] //' | tr -d '\r'
 }
 
 check() {

@@ -53,6 +53,8 @@ struct disp {
 	 * much work it found (the loop does not sleep when that is not 0) */
 	int (*idle)(struct disp *d, void *arg);
 	void *idle_arg;
+	/* when set (absolute ns), the loop wakes by then even if nothing arrives */
+	uint64_t wake_at;
 	/* a channel whose peer closed (default: remove it and close our end) */
 	void (*closed)(struct disp *d, struct disp_chan *dc);
 	uint64_t handled, replies, sleeps;

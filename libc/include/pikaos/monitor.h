@@ -30,6 +30,7 @@ enum {
 	MON_SERVICES,     /* data: core (u32)                  -> data: struct mon_service[] */
 	MON_STATS,        /* data: core (u32)                  -> data: struct pika_core_stats */
 	MON_UNREGISTER,   /* data: name                        -> status */
+	MON_DEVICE,       /* data: dev (u32): may I drive it?  -> status (0: granted) */
 	/* notification to a service: a client was bound to it */
 	MON_NEW_CHAN = 32, /* data: va (u64), end (u32), client core (u32), client pid (i32), name */
 	/* between monitors */
@@ -65,6 +66,9 @@ int mon_lookup(const char *name, int core);             /* pid */
 /* A channel to service name@core, attached as *out. */
 int mon_bind(const char *name, int core, struct chan *out);
 int mon_spawn(const char *prog_and_args, int core);     /* pid */
+/* Ask for the right to drive PCI function dev (pikaos/dev.h); the monitor
+ * grants it to the programs named by drivers= (default: netd). */
+int mon_device(int dev);
 /* The bulk queries: bytes written to buf (whole records), or -errno. */
 long mon_ps(int core, struct pika_proc_info *buf, int max);
 long mon_services(int core, struct mon_service *buf, int max);

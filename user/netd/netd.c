@@ -1,0 +1,569 @@
+/*
+ * netd.c - see netd.h. The life of a netd:
+ *   1. find a NIC a driver knows (SYS_dev_list) and ask the monitor for it
+ *   2. core 0: init the device (control instance), serve netctl@0;
+ *      others: bind netctl@0, learn the MAC and how many queues are used
+ *   3. if this core owns queue pair `core`: make its rings, post receive
+ *      buffers, route its MSI-X entries here, have the control instance
+ *      commit the queue, wait until the device runs, start the queue
+ *   4. run the TCP/IP stack on the queue: an event loop that polls the queue
+ *      while packets come and sleeps (interrupts on) when none do.
+ * Packet memory is the stack's own pool, placed in DMA memory so receive
+ * buffers go to the device without copies.
+ */
+#include "netd.h"
+
+#include <errno.h>
+#include <pikaos.h>
+#include <pikaos/dispatch.h>
+#include <pikaos/monitor.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/platform_pikaos.h"
+#include "net/net.h"
+
+#define RING 256
+#define BURST 32
+#define SEC 1000000000ULL
+
+static struct {
+	int core, ncores, dev;
+	struct pika_pci_dev pci[PIKA_PCI_MAX];
+	struct pika_platform pp;
+	struct netdev nd;
+	struct netq q;
+	bool have_queue, running;
+	int nqueues, committed;
+	bool started; /* control: the device runs */
+	struct netq_setup setup;
+	struct chan ctl;
+	struct disp d;
+	struct net_stack *ns;
+	uint8_t *ns_mem;
+	uint64_t ns_phys;
+	size_t ns_len;
+	uint64_t next_timer;
+	uint32_t addr, mask, gw;
+	int irq_vec;
+	/* nd_buf wrappers around the stack's packets */
+	struct nd_buf wr[2 * RING + BURST];
+	struct nd_buf *wr_free[2 * RING + BURST];
+	int nwr_free;
+	uint64_t rng;
+	struct disp_chan *peer[64]; /* to every other core's netd (notifications) */
+	struct disp_chan *mon;      /* the monitor channel, in the loop */
+} g;
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint64_t phys_of(const void *p) { return g.ns_phys + (uint64_t)((const uint8_t *)p - g.ns_mem); }
+
+static struct nd_buf *wr_get(struct net_pkt *p)
+{
+	if (!g.nwr_free)
+		return NULL;
+	struct nd_buf *b = g.wr_free[--g.nwr_free];
+	memset(b, 0, sizeof(*b));
+	b->cookie = p;
+	b->data = p->data;
+	b->phys = phys_of(p->data);
+	return b;
+}
+
+static void wr_put(struct nd_buf *b) { g.wr_free[g.nwr_free++] = b; }
+
+static int parse_ip(const char *s, uint32_t *out)
+{
+	unsigned a, b, c, d;
+	char tail;
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) < 4 || a > 255 || b > 255 || c > 255 || d > 255)
+		return -1;
+	*out = a << 24 | b << 16 | c << 8 | d;
+	return 0;
+}
+
+/* ip=ADDR/PREFIX[,gw=GW] on the kernel command line; QEMU's user network by default. */
+static void read_config(void)
+{
+	g.addr = 0x0a00020f; /* 10.0.2.15 */
+	g.mask = 0xffffff00;
+	g.gw = 0x0a000202;
+	char cl[1024];
+	if (pika_cmdline(cl, sizeof(cl)) < 0)
+		return;
+	for (char *w = strtok(cl, " "); w; w = strtok(NULL, " ")) {
+		if (strncmp(w, "ip=", 3) != 0)
+			continue;
+		char *gw = strstr(w, ",gw=");
+		if (gw) {
+			*gw = '\0';
+			parse_ip(gw + 4, &g.gw);
+		}
+		char *slash = strchr(w + 3, '/');
+		int prefix = 24;
+		if (slash) {
+			*slash = '\0';
+			prefix = atoi(slash + 1);
+		}
+		if (parse_ip(w + 3, &g.addr) == 0 && prefix > 0 && prefix <= 32)
+			g.mask = prefix == 32 ? 0xffffffff : ~((1u << (32 - prefix)) - 1);
+	}
+}
+
+/* ---------------------------------------------------------------- stack port */
+
+static uint64_t port_now(void *ctx)
+{
+	(void)ctx;
+	return pika_clock_ns();
+}
+
+static void port_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t r = 0;
+		unsigned char ok = 0;
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
+		if (!ok) { /* no RDRAND: stir the TSC into a xorshift */
+			g.rng ^= pika_rdtsc() * 0x9E3779B97F4A7C15ULL;
+			g.rng ^= g.rng << 13;
+			g.rng ^= g.rng >> 7;
+			g.rng ^= g.rng << 17;
+			r = g.rng;
+		}
+		p[i] = (uint8_t)(r >> 8);
+	}
+}
+
+static void port_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	printf("netd: core %d: %s%s\n", g.core, level == NET_LOG_ERR ? "error: " : "", msg);
+}
+
+static void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
+{
+	(void)ctx;
+	struct nd_buf *bufs[BURST];
+	unsigned i = 0;
+	while (i < n) {
+		int k = 0;
+		for (; k < BURST && i + (unsigned)k < n; k++) {
+			struct net_pkt *p = pkts[i + (unsigned)k];
+			struct nd_buf *b = g.running ? wr_get(p) : NULL;
+			if (!b)
+				break;
+			b->len = p->len;
+			bufs[k] = b;
+		}
+		int took = k ? g.nd.ops->tx_burst(&g.q, bufs, k) : 0;
+		for (int j = took; j < k; j++) { /* the ring is full: these are dropped */
+			g.q.stats.drops[ND_DROP_TX_FULL]++;
+			net_pkt_free(g.ns, bufs[j]->cookie);
+			wr_put(bufs[j]);
+		}
+		i += (unsigned)k;
+		if (k == 0 || took < k) { /* no wrappers or no room: drop the rest */
+			for (; i < n; i++) {
+				g.q.stats.drops[ND_DROP_TX_FULL]++;
+				net_pkt_free(g.ns, pkts[i]);
+			}
+		}
+	}
+}
+
+static int stack_init(void)
+{
+	struct net_config cfg;
+	net_config_default(&cfg);
+	memcpy(cfg.mac, g.nd.mac, 6);
+	cfg.core_id = g.core;
+	cfg.pkt_bufs = 2048;
+	cfg.tcp_conns = 1024;
+	cfg.data_blocks = 4096;
+	/* the shared ICMP budget also answers echo requests: room for ping floods */
+	cfg.icmp_rate_per_s = 10000;
+	cfg.icmp_burst = 1000;
+	g.ns_len = net_mem_size(&cfg);
+	long va = g.ns_len ? __syscall(SYS_dma_alloc, (long)g.ns_len, (long)&g.ns_phys, 0, 0) : -EINVAL;
+	if (va < 0)
+		return (int)va;
+	g.ns_mem = (uint8_t *)va;
+	struct net_port port = { .now_ns = port_now, .tx = port_tx, .random = port_random, .log = port_log };
+	g.ns = net_init(g.ns_mem, g.ns_len, &cfg, &port);
+	if (!g.ns)
+		return -EINVAL;
+	for (int i = 0; i < (int)(sizeof(g.wr) / sizeof(g.wr[0])); i++)
+		g.wr_free[g.nwr_free++] = &g.wr[i];
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the queue */
+
+static int refill(void)
+{
+	struct nd_buf *bufs[BURST];
+	int n = 0, posted = 0;
+	for (;;) {
+		n = 0;
+		while (n < BURST) {
+			struct net_pkt *p = net_pkt_alloc(g.ns);
+			if (!p)
+				break;
+			struct nd_buf *b = wr_get(p);
+			if (!b) {
+				net_pkt_free(g.ns, p);
+				break;
+			}
+			b->cap = net_pkt_tailroom(p) < 2048 ? net_pkt_tailroom(p) : 2048;
+			bufs[n++] = b;
+		}
+		int took = n ? g.nd.ops->rx_refill(&g.q, bufs, n) : 0;
+		for (int j = took; j < n; j++) {
+			net_pkt_free(g.ns, bufs[j]->cookie);
+			wr_put(bufs[j]);
+		}
+		posted += took;
+		if (took < BURST)
+			return posted;
+	}
+}
+
+/* An ARP frame (RFC 826) from the wire: tell the other cores who is where. */
+static void share_arp(const uint8_t *f, uint16_t len)
+{
+	if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
+	    f[17] != 0 || f[18] != 6 || f[19] != 4)
+		return;
+	struct netd_arp a;
+	a.ip = (uint32_t)f[28] << 24 | (uint32_t)f[29] << 16 | (uint32_t)f[30] << 8 | f[31];
+	memcpy(a.mac, f + 22, 6);
+	if (!a.ip || (a.ip & g.mask) != (g.addr & g.mask) || a.ip == g.addr || (a.mac[0] & 1))
+		return;
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (g.peer[c])
+			disp_notify(g.peer[c], NETD_ARP, &a, sizeof(a));
+}
+
+static void h_arp(struct disp_req *r)
+{
+	const struct netd_arp *a = msg_cdata(&r->msg);
+	if (g.ns)
+		net_arp_set(g.ns, a->ip, a->mac, false);
+}
+
+/* One pass: received frames into the stack, sent buffers back to it,
+ * the ring refilled, timers run. Returns the work done. */
+static int pump(struct disp *d, void *arg)
+{
+	(void)arg;
+	if (!g.running)
+		return 0;
+	int work = 0;
+	g.nd.ops->irq_disable(&g.q);
+	struct nd_buf *bufs[BURST];
+	struct net_pkt *pkts[BURST];
+	int n;
+	while ((n = g.nd.ops->rx_burst(&g.q, bufs, BURST)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct net_pkt *p = bufs[i]->cookie;
+			p->len = bufs[i]->len;
+			p->flags = (bufs[i]->flags & ND_RX_CSUM_OK) ? NET_PKT_RX_L4_CSUM_OK : 0;
+			if (p->len >= 14 && p->data[12] == 0x08 && p->data[13] == 0x06)
+				share_arp(p->data, p->len);
+			pkts[i] = p;
+			wr_put(bufs[i]);
+		}
+		net_input_batch(g.ns, pkts, (unsigned)n);
+		work += n;
+	}
+	while ((n = g.nd.ops->tx_reclaim(&g.q, bufs, BURST)) > 0)
+		for (int i = 0; i < n; i++) {
+			net_pkt_free(g.ns, bufs[i]->cookie);
+			wr_put(bufs[i]);
+		}
+	refill();
+	uint64_t now = pika_clock_ns();
+	if (now >= g.next_timer)
+		g.next_timer = net_poll(g.ns);
+	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
+	if (!work && g.nd.ops->irq_enable(&g.q))
+		work = 1; /* a frame came in while interrupts were off: poll again */
+	return work;
+}
+
+/* ---------------------------------------------------------------- control instance (core 0) */
+
+static void try_start(void)
+{
+	if (g.started || g.committed < g.nqueues)
+		return;
+	int e = g.nd.ops->start(&g.nd, g.nqueues);
+	if (e) {
+		printf("netd: the device did not start: %d\n", e);
+		return;
+	}
+	if (g.nd.has_rss && g.nd.ops->set_rss) {
+		/* Microsoft's RSS key; buckets spread round-robin over the queues */
+		static const uint8_t key[40] = {
+			0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+			0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+			0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+		};
+		struct nd_rss rss = { .key_len = 40, .table_len = 128 };
+		memcpy(rss.key, key, 40);
+		for (int i = 0; i < 128; i++)
+			rss.table[i] = (uint16_t)(i % g.nqueues);
+		e = g.nd.ops->set_rss(&g.nd, &rss);
+		if (e)
+			printf("netd: RSS not set: %d\n", e);
+	}
+	g.started = true;
+	printf("netd: %s up: %d queue pair%s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s\n", g.nd.ops->name, g.nqueues,
+	       g.nqueues == 1 ? "" : "s", g.nd.mac[0], g.nd.mac[1], g.nd.mac[2], g.nd.mac[3], g.nd.mac[4],
+	       g.nd.mac[5], g.nd.has_rss ? ", RSS" : "");
+}
+
+static void h_info(struct disp_req *r)
+{
+	struct netctl_info in = { .nqueues = (uint16_t)g.nqueues, .max_queues = (uint16_t)g.nd.max_queues,
+				  .has_rss = g.nd.has_rss, .tx_csum = g.nd.tx_csum, .rx_csum = g.nd.rx_csum,
+				  .mtu = (uint16_t)g.nd.mtu };
+	memcpy(in.mac, g.nd.mac, 6);
+	disp_reply(r, 0, &in, sizeof(in));
+}
+
+static void h_queue(struct disp_req *r)
+{
+	struct netq_setup s;
+	memcpy(&s, msg_cdata(&r->msg), sizeof(s));
+	int e = (int)s.qid < g.nqueues ? g.nd.ops->queue_commit(&g.nd, &s) : -EINVAL;
+	if (!e) {
+		g.committed++;
+		try_start();
+	}
+	disp_reply(r, e, &s, sizeof(s));
+}
+
+static void h_started(struct disp_req *r) { disp_reply(r, g.started ? 1 : 0, NULL, 0); }
+
+static void h_new_chan(struct disp_req *r)
+{
+	const struct mon_bind_data *b = msg_cdata(&r->msg);
+	disp_add(&g.d, (void *)b->va, (int)b->end, NULL);
+}
+
+/* ---------------------------------------------------------------- statistics */
+
+static void h_stats(struct disp_req *r)
+{
+	static char text[8192];
+	int n = 0;
+#define OUT(...) n += snprintf(text + n, sizeof(text) - (size_t)n, __VA_ARGS__)
+	struct pika_irq_info irqs[8];
+	long ni = __syscall(SYS_irq_list, (long)irqs, 8, 0, 0);
+	uint64_t irq_count = 0;
+	for (long i = 0; i < ni; i++)
+		if (irqs[i].pid == getpid())
+			irq_count += irqs[i].count;
+	for (long i = 0; i < ni; i++)
+		if (irqs[i].pid == getpid())
+			OUT("core %d irq entry %u vector %u count %lu\n", g.core, irqs[i].entry, irqs[i].vector,
+			    irqs[i].count);
+	OUT("core %d queue %d of %d", g.core, g.have_queue ? g.q.id : -1, g.nqueues);
+	OUT(" rx %lu tx %lu rx_bytes %lu tx_bytes %lu irqs %lu polls %lu\n", g.q.stats.rx_packets,
+	    g.q.stats.tx_packets, g.q.stats.rx_bytes, g.q.stats.tx_bytes, irq_count, g.q.stats.polls);
+	for (int i = 0; i < ND_DROP_MAX; i++)
+		if (g.q.stats.drops[i])
+			OUT("core %d drop driver.%s %lu\n", g.core, nd_drop_names[i], g.q.stats.drops[i]);
+	if (g.ns) {
+		const struct net_stats *st = net_stats(g.ns);
+		OUT("core %d net rx_frames %lu tx_frames %lu icmp_echo_replies %lu arp_replies %lu\n", g.core,
+		    st->rx_frames, st->tx_frames, st->icmp_echo_replies, st->arp_replies_out);
+		for (int i = 0; i < NET_DROP__COUNT; i++)
+			if (st->drops[i])
+				OUT("core %d drop net.%s %lu\n", g.core, net_drop_name(i), st->drops[i]);
+	}
+#undef OUT
+	disp_reply(r, n, text, (size_t)n);
+}
+
+/* ---------------------------------------------------------------- start-up */
+
+/* A channel to every other core's netd, for notifications. Runs as a
+ * microthread of the loop: the binding requests go to the monitor over the
+ * monitor channel the loop owns, and the loop keeps serving meanwhile
+ * (the other netds are starting at the same time). */
+static void connect_peers(void *arg)
+{
+	(void)arg;
+	struct {
+		uint32_t core;
+		char name[MSG_DATA - 4];
+	} req;
+	for (int c = 0; c < g.ncores && c < 64; c++) {
+		if (c == g.core)
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.core = (uint32_t)c;
+		strcpy(req.name, "netd");
+		struct mon_bind_data b;
+		int st = -ENOENT;
+		for (int tries = 0; tries < 20000 && st == -ENOENT; tries++)
+			st = disp_call(&g.d, g.mon, MON_BIND, &req, sizeof(req), &b, sizeof(b), NULL, 10 * SEC);
+		if (st == 0)
+			g.peer[c] = disp_add(&g.d, (void *)b.va, (int)b.end, NULL);
+		else
+			printf("netd: core %d: no channel to netd@%d: %d\n", g.core, c, st);
+	}
+}
+
+static int find_nic(void)
+{
+	long n = __syscall(SYS_dev_list, (long)g.pci, PIKA_PCI_MAX, 0, 0);
+	for (long i = 0; i < n; i++)
+		if (netdev_find(&g.pci[i]))
+			return (int)i;
+	return -1;
+}
+
+static int setup_queue(void)
+{
+	int e = g.nd.ops->attach(&g.nd);
+	if (!e)
+		e = g.nd.ops->queue_init(&g.q, g.core, RING, &g.setup);
+	if (e)
+		return e;
+	g.q.nd = &g.nd;
+	/* this queue's interrupts come to this core */
+	g.irq_vec = g.nd.plat.irq_attach(g.nd.plat.ctx, g.q.msix_rx);
+	if (g.irq_vec < 0)
+		printf("netd: core %d: no interrupt for queue %d: %d (polling)\n", g.core, g.core, g.irq_vec);
+	g.have_queue = true;
+	return 0;
+}
+
+int main(void)
+{
+	g.core = pika_getcore();
+	g.ncores = pika_ncores();
+	g.rng = pika_rdtsc() ^ (uint64_t)g.core << 32;
+	read_config();
+	g.dev = find_nic();
+	if (g.dev < 0) {
+		printf("netd: core %d: no network device with a driver\n", g.core);
+		return 0;
+	}
+	int e = mon_device(g.dev);
+	if (e) {
+		printf("netd: core %d: the monitor refused device %d: %s\n", g.core, g.dev, strerror(-e));
+		return 1;
+	}
+	const struct pika_pci_dev *pci = &g.pci[g.dev];
+	g.nd.ops = netdev_find(pci);
+	pika_platform_init(&g.pp, g.dev, pci, &g.nd.plat);
+	g.q.nd = &g.nd;
+
+	if (g.core == 0) {
+		if ((e = g.nd.ops->init(&g.nd))) {
+			printf("netd: %s init failed: %d\n", g.nd.ops->name, e);
+			return 1;
+		}
+		g.nqueues = g.nd.max_queues < g.ncores ? g.nd.max_queues : g.ncores;
+	} else {
+		for (int i = 0; i < 1200 && (e = mon_bind("netctl", 0, &g.ctl)) == -ENOENT; i++)
+			usleep(50000);
+		if (e) {
+			printf("netd: core %d: no control instance: %s\n", g.core, strerror(-e));
+			return 1;
+		}
+		struct netctl_info in;
+		if ((e = msg_call(&g.ctl, NETCTL_INFO, NULL, 0, &in, sizeof(in), NULL, 30 * SEC)) < 0)
+			return 1;
+		memcpy(g.nd.mac, in.mac, 6);
+		g.nd.max_queues = in.max_queues;
+		g.nd.has_rss = in.has_rss;
+		g.nd.tx_csum = in.tx_csum;
+		g.nd.rx_csum = in.rx_csum;
+		g.nd.mtu = in.mtu;
+		g.nqueues = in.nqueues;
+	}
+	if ((e = stack_init())) {
+		printf("netd: core %d: no memory for the stack: %d\n", g.core, e);
+		return 1;
+	}
+	if (g.core < g.nqueues) {
+		if ((e = setup_queue())) {
+			printf("netd: core %d: queue setup failed: %d\n", g.core, e);
+			return 1;
+		}
+		refill(); /* buffers in place before the device starts */
+	}
+
+	if (mon_register("netd"))
+		printf("netd: core %d: cannot register netd@%d\n", g.core, g.core);
+	if (g.core == 0) {
+		mon_register("netctl");
+		if (g.have_queue) {
+			e = g.nd.ops->queue_commit(&g.nd, &g.setup);
+			if (e)
+				printf("netd: queue 0 commit failed: %d\n", e);
+			else
+				g.committed++;
+		}
+		try_start();
+	} else if (g.have_queue) {
+		if ((e = msg_call(&g.ctl, NETCTL_QUEUE, &g.setup, sizeof(g.setup), &g.setup, sizeof(g.setup), NULL,
+				  30 * SEC)) < 0) {
+			printf("netd: core %d: the control instance refused queue %d: %d\n", g.core, g.core, e);
+			return 1;
+		}
+	}
+
+	/* a queue-owning core waits until the control instance has started the device */
+	uint64_t deadline = pika_clock_ns() + 120 * SEC;
+	while (g.core != 0 && g.have_queue && !g.started && pika_clock_ns() < deadline) {
+		if (msg_call(&g.ctl, NETCTL_STARTED, NULL, 0, NULL, 0, NULL, 10 * SEC) == 1)
+			g.started = true;
+		else
+			usleep(20000);
+	}
+
+	disp_init(&g.d);
+	g.mon = disp_adopt(&g.d, mon_release(), NULL);
+	if (g.core != 0)
+		disp_adopt(&g.d, &g.ctl, NULL);
+	disp_on(&g.d, MON_NEW_CHAN, h_new_chan);
+	disp_on(&g.d, NETD_STATS, h_stats);
+	disp_on(&g.d, NETD_ARP, h_arp);
+	if (g.core == 0) {
+		disp_on(&g.d, NETCTL_INFO, h_info);
+		disp_on(&g.d, NETCTL_QUEUE, h_queue);
+		disp_on(&g.d, NETCTL_STARTED, h_started);
+	}
+	g.d.idle = pump;
+	g.next_timer = 0;
+	/* core 0 serves the other cores' queue setups until every queue is in */
+	while (g.core == 0 && !g.started && pika_clock_ns() < deadline)
+		disp_run(&g.d, pika_clock_ns() + 10000000);
+	if (g.have_queue) {
+		if (!g.started) {
+			printf("netd: core %d: the device never started\n", g.core);
+			return 1;
+		}
+		g.nd.ops->queue_start(&g.q, &g.setup);
+		g.running = true;
+	}
+	net_ipv4_set(g.ns, g.addr, g.mask, g.gw); /* announced now that frames can leave */
+	mthread_run(mthread_create(connect_peers, NULL));
+	printf("netd: core %d: %s, %u.%u.%u.%u/%d\n", g.core,
+	       g.have_queue ? "serving its queue" : "no queue of its own", g.addr >> 24, (g.addr >> 16) & 255,
+	       (g.addr >> 8) & 255, g.addr & 255, __builtin_popcount(g.mask));
+	disp_run(&g.d, 0);
+	return 0;
+}
