@@ -444,10 +444,7 @@ static int add_signature(struct netdev *nd, struct ixgbe_fdir *fd, const struct 
 	int old_q = (int)((found & IXGBE_FDIRCMD_RX_QUEUE_MASK) >> IXGBE_FDIRCMD_RX_QUEUE_SHIFT);
 	if (exists && old_q == queue)
 		return 0; /* already steered there (possibly another flow's filter) */
-	if (!exists && fd->count >= fd->max) {
-		fd->stats.sw_full++;
-		return -ENOSPC;
-	}
+	/* a full table is the device's to report (FDIRFSTAT.FADD) */
 	uint64_t fails = fd->stats.add_fails;
 	rc = fdir_cmd(nd, hash, IXGBE_FDIRCMD_CMD_ADD | cmd_bits(mf.l4type, queue));
 	read_stats(nd, fd);
