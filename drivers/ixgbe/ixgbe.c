@@ -406,6 +406,38 @@ bool ixgbe_misc_irq(struct netdev *nd)
 	return d->link;
 }
 
+static uint64_t rd64(struct netdev *nd, uint32_t lo, uint32_t hi)
+{
+	uint64_t l = ixgbe_rd(nd, lo); /* the low half first: reading the high half clears both */
+	return l | (uint64_t)ixgbe_rd(nd, hi) << 32;
+}
+
+const struct ixgbe_hw_stats *ixgbe_hw_stats(struct netdev *nd)
+{
+	struct ixgbe_dev *d = dev_of(nd);
+	if (!d || !d->control)
+		return NULL;
+	struct ixgbe_hw_stats *s = &d->hw;
+	s->rx_packets += ixgbe_rd(nd, IXGBE_GPRC);
+	s->rx_bytes += rd64(nd, IXGBE_GORCL, IXGBE_GORCH);
+	s->tx_packets += ixgbe_rd(nd, IXGBE_GPTC);
+	s->tx_bytes += rd64(nd, IXGBE_GOTCL, IXGBE_GOTCH);
+	s->rx_total += ixgbe_rd(nd, IXGBE_TPR);
+	(void)ixgbe_rd(nd, IXGBE_TPT);
+	s->crc_errors += ixgbe_rd(nd, IXGBE_CRCERRS);
+	s->length_errors += ixgbe_rd(nd, IXGBE_RLEC);
+	s->undersize += ixgbe_rd(nd, IXGBE_RUC);
+	s->oversize += ixgbe_rd(nd, IXGBE_ROC);
+	for (int i = 0; i < 8; i++)
+		s->missed += ixgbe_rd(nd, IXGBE_MPC(i));
+	for (int i = 0; i < IXGBE_QSTAT_INDEXES; i++) {
+		s->q_rx[i] += ixgbe_rd(nd, IXGBE_QPRC(i));
+		s->q_tx[i] += ixgbe_rd(nd, IXGBE_QPTC(i));
+		s->q_rx_dropped[i] += ixgbe_rd(nd, IXGBE_QPRDC(i));
+	}
+	return s;
+}
+
 /* ------------------------------------------------------------ netdev_ops: per core */
 
 /* A core other than the control instance's own: nothing device-wide to do;

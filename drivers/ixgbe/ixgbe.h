@@ -77,6 +77,16 @@ struct ixgbe_fdir {
 	struct ixgbe_fdir_stats stats;
 };
 
+/* Device statistics, accumulated from the clear-on-read counters (DS 8.2.3.23). */
+struct ixgbe_hw_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes; /* GPRC GORC GPTC GOTC */
+	uint64_t rx_total;                  /* TPR: including dropped ones */
+	uint64_t crc_errors, length_errors; /* CRCERRS RLEC */
+	uint64_t undersize, oversize;       /* RUC ROC */
+	uint64_t missed;                    /* MPC, all packet buffers */
+	uint64_t q_rx[IXGBE_QSTAT_INDEXES], q_tx[IXGBE_QSTAT_INDEXES]; /* QPRC QPTC by queue % 16 */
+	uint64_t q_rx_dropped[IXGBE_QSTAT_INDEXES];                   /* QPRDC: no free descriptor */
+};
 /* The device as one instance sees it (nd->priv). Only the control instance
  * fills the device-wide parts (fdir, rss, committed). */
 struct ixgbe_dev {
@@ -91,6 +101,7 @@ struct ixgbe_dev {
 	struct nd_rss rss;
 	struct ixgbe_fdir *fdir;
 	uint64_t lsc_events;
+	struct ixgbe_hw_stats hw;
 };
 
 struct ixgbe_txctx {
@@ -126,6 +137,8 @@ struct ixgbe_queue {
 
 /* ---- helpers for netd beyond netdev_ops */
 
+/* Control instance: refresh and return the device statistics. */
+const struct ixgbe_hw_stats *ixgbe_hw_stats(struct netdev *nd);
 /* Control instance: handle the misc vector (link change); returns the link
  * state and re-arms the link interrupt. */
 bool ixgbe_misc_irq(struct netdev *nd);

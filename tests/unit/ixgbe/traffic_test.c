@@ -116,12 +116,20 @@ static void rx_100k(void **state)
 	}
 	assert_int_equal(received, FRAMES);
 	/* the device's counters agree */
-	struct nd_platform p = r.ctl.plat;
-	assert_int_equal(p.rd32(p.ctx, IXGBE_GPRC), FRAMES);
-	uint64_t qsum = 0;
-	for (int k = 0; k < IXGBE_QSTAT_INDEXES; k++)
-		qsum += p.rd32(p.ctx, IXGBE_QPRC(k));
+	const struct ixgbe_hw_stats *hs = ixgbe_hw_stats(&r.ctl);
+	assert_int_equal(hs->rx_packets, FRAMES);
+	assert_int_equal(hs->rx_total, FRAMES);
+	uint64_t qsum = 0, bytes = 0;
+	for (int k = 0; k < IXGBE_QSTAT_INDEXES; k++) {
+		qsum += hs->q_rx[k];
+		assert_int_equal(hs->q_rx[k], (uint64_t)per_q[k]); /* queue q counts at index q */
+		assert_int_equal(hs->q_rx_dropped[k], 0);
+	}
+	for (int q = 0; q < NQ; q++)
+		bytes += r.q[q].stats.rx_bytes;
 	assert_int_equal(qsum, FRAMES);
+	assert_int_equal(hs->rx_bytes, bytes);
+	assert_int_equal(ixgbe_hw_stats(&r.ctl)->rx_packets, FRAMES); /* read-clear, accumulated */
 	assert_int_equal(ixm_error_count(r.m), 0);
 	rig_down(&r);
 }
@@ -180,6 +188,15 @@ static void tx_all_queues(void **state)
 		}
 	}
 	assert_int_equal(ixm_tx_count(r.m), 0);
+	const struct ixgbe_hw_stats *hs = ixgbe_hw_stats(&r.ctl);
+	uint64_t sent = 0, bytes = 0;
+	for (int q = 0; q < NQ; q++) {
+		sent += r.q[q].stats.tx_packets;
+		bytes += r.q[q].stats.tx_bytes;
+		assert_int_equal(hs->q_tx[q], r.q[q].stats.tx_packets);
+	}
+	assert_int_equal(hs->tx_packets, sent);
+	assert_int_equal(hs->tx_bytes, bytes);
 	assert_int_equal(ixm_error_count(r.m), 0);
 	rig_down(&r);
 }
