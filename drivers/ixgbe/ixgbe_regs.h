@@ -296,7 +296,7 @@
 #define IXGBE_FDIRM_DIPV6 (1u << 5)
 #define IXGBE_FDIRIP6M 0x0EE74             /* DS 8.2.3.21.22 */
 
-/* Flow Director table sizes with PBALLOC = 256 KB (DS 7.1.2.7.5, table 7-?):
+/* Flow Director table sizes with PBALLOC = 256 KB (DS 7.1.2.7.5, "Rx packet buffer allocation"):
  * 8 K - 1 perfect filters on a 13-bit bucket hash, 32 K - 1 signature
  * filters on a 15-bit bucket hash. */
 #define IXGBE_FDIR_PERFECT_MAX_256K (8192 - 1)
