@@ -314,6 +314,142 @@ static void start_needs_commits(void **state)
 	ixm_free(m);
 }
 
+
+/* ---- DESIGN 4: a core touches only its own queue's registers */
+
+struct spy {
+	struct nd_platform real;
+	int q;
+	int writes, bad;
+	uint32_t bad_reg;
+};
+
+static bool own_register(int q, uint32_t reg, uint32_t v)
+{
+	for (uint32_t off = 0; off <= 0x3C; off += 4)
+		if (reg == (uint32_t)IXGBE_RXQ_REG(q, off) || reg == (uint32_t)IXGBE_TXQ_REG(q, off))
+			return true;
+	if (reg == (uint32_t)IXGBE_EITR(q))
+		return true;
+	if (reg == (uint32_t)IXGBE_EIMS_EX(q / 32) || reg == (uint32_t)IXGBE_EIMC_EX(q / 32))
+		return v == 1u << (q % 32); /* its own bit only */
+	return false;
+}
+
+static uint32_t spy_rd(void *ctx, uint32_t reg)
+{
+	struct spy *s = ctx;
+	return s->real.rd32(s->real.ctx, reg);
+}
+
+static void spy_wr(void *ctx, uint32_t reg, uint32_t v)
+{
+	struct spy *s = ctx;
+	s->writes++;
+	if (!own_register(s->q, reg, v)) {
+		s->bad++;
+		s->bad_reg = reg;
+	}
+	s->real.wr32(s->real.ctx, reg, v);
+}
+
+static void *spy_dma(void *ctx, size_t len, uint64_t *phys)
+{
+	struct spy *s = ctx;
+	return s->real.dma_alloc(s->real.ctx, len, phys);
+}
+
+static void spy_delay(void *ctx, uint32_t us)
+{
+	struct spy *s = ctx;
+	s->real.delay_us(s->real.ctx, us);
+}
+
+static int spy_irq(void *ctx, int entry)
+{
+	struct spy *s = ctx;
+	return entry == s->q ? s->real.irq_attach(s->real.ctx, entry) : -1;
+}
+
+static void per_core_writes_only_own_registers(void **state)
+{
+	(void)state;
+	enum { NQ = 6 };
+	struct ixm *m = ixm_new(NULL);
+	ixm_set_link(m, true);
+	struct netdev ctl = {.ops = &ixgbe_ops};
+	ixm_platform(m, &ctl.plat);
+	assert_int_equal(ixgbe_ops.init(&ctl), 0);
+	static struct spy spy[NQ];
+	static struct netdev core[NQ];
+	static struct netq q[NQ];
+	memset(spy, 0, sizeof(spy));
+	memset(core, 0, sizeof(core));
+	memset(q, 0, sizeof(q));
+	struct nd_platform base;
+	ixm_platform(m, &base);
+	uint64_t phys;
+	uint8_t *mem = base.dma_alloc(base.ctx, (size_t)NQ * 64 * 2048, &phys);
+	static struct nd_buf bufs[NQ * 64];
+	for (int i = 0; i < NQ * 64; i++)
+		bufs[i] = (struct nd_buf){.data = mem + i * 2048, .phys = phys + (uint64_t)i * 2048, .cap = 2048};
+	q[0].nd = &ctl;
+	for (int i = 1; i < NQ; i++) {
+		spy[i].real = base;
+		spy[i].q = i;
+		core[i].ops = &ixgbe_ops;
+		core[i].plat = base;
+		core[i].plat.ctx = &spy[i];
+		core[i].plat.rd32 = spy_rd;
+		core[i].plat.wr32 = spy_wr;
+		core[i].plat.dma_alloc = spy_dma;
+		core[i].plat.delay_us = spy_delay;
+		core[i].plat.irq_attach = spy_irq;
+		core[i].max_queues = ctl.max_queues;
+		assert_int_equal(ixgbe_ops.attach(&core[i]), 0);
+		q[i].nd = &core[i];
+	}
+	for (int i = 0; i < NQ; i++) {
+		struct netq_setup s;
+		assert_int_equal(q[i].nd->ops->queue_init(&q[i], i, 64, &s), 0);
+		assert_int_equal(ixgbe_ops.queue_commit(&ctl, &s), 0);
+	}
+	assert_int_equal(ixgbe_ops.start(&ctl, NQ), 0);
+	for (int i = 0; i < NQ; i++) {
+		struct nd_buf *b[32];
+		for (int k = 0; k < 32; k++)
+			b[k] = &bufs[i * 64 + k];
+		assert_int_equal(q[i].nd->ops->queue_start(&q[i]), 0);
+		assert_int_equal(q[i].nd->ops->rx_refill(&q[i], b, 32), 32);
+		assert_false(q[i].nd->ops->irq_enable(&q[i]));
+		/* send one and take it back */
+		struct nd_buf *t = &bufs[i * 64 + 40];
+		memset(t->data, 0, 60);
+		memcpy(t->data, ctl.mac, 6);
+		t->len = 60;
+		assert_int_equal(q[i].nd->ops->tx_burst(&q[i], &t, 1), 1);
+		assert_int_equal(q[i].nd->ops->tx_reclaim(&q[i], b, 32), 1);
+		assert_int_equal(q[i].nd->ops->rx_burst(&q[i], b, 32), 0);
+		q[i].nd->ops->irq_disable(&q[i]);
+	}
+	for (int i = 1; i < NQ; i++) {
+		assert_true(spy[i].writes > 10);
+		if (spy[i].bad)
+			fail_msg("core %d wrote register %#x, not its own", i, spy[i].bad_reg);
+	}
+	/* and the device-wide operations refuse to run on a per-core instance */
+	assert_int_equal(ixgbe_ops.start(&core[1], NQ), -EINVAL);
+	struct netq_setup s = {.qid = 1};
+	assert_int_equal(ixgbe_ops.queue_commit(&core[1], &s), -EINVAL);
+	struct nd_rss rss = {.key_len = 40, .table_len = 1};
+	assert_int_equal(ixgbe_ops.set_rss(&core[1], &rss), -EINVAL);
+	static uint16_t groups[ND_FLOW_GROUPS];
+	assert_int_equal(ixgbe_ops.groups_set(&core[1], groups), -EINVAL);
+	assert_int_equal(spy[1].bad, 0);
+	assert_int_equal(ixm_error_count(m), 0);
+	ixm_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +469,7 @@ int main(void)
 		cmocka_unit_test(refill_before_start_defers_tail),
 		cmocka_unit_test(eeprom_timeout),
 		cmocka_unit_test(start_needs_commits),
+		cmocka_unit_test(per_core_writes_only_own_registers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
