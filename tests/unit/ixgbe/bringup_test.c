@@ -450,11 +450,26 @@ static void per_core_writes_only_own_registers(void **state)
 	ixm_free(m);
 }
 
+/* a slow device (EEPROM auto-read and DMA init beyond the 10 ms reset wait,
+ * queue enables and Flow Director init taking long): the driver waits for
+ * each, the model sees nothing out of order */
+static void slow_device_still_ordered(void **state)
+{
+	(void)state;
+	struct ixm_config c = {.eeprom_us = 15000, .dma_init_us = 18000, .enable_us = 400, .fdir_init_us = 900,
+			       .reset_us = 300};
+	struct rig r;
+	rig_up(&r, 3, 32, &c); /* asserts no model error */
+	assert_int_equal(ixm_error_count(r.m), 0);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_bringup),
 		cmocka_unit_test(kx4_link),
+		cmocka_unit_test(slow_device_still_ordered),
 		cmocka_unit_test(match_ids),
 		cmocka_unit_test(reset_with_interrupts_enabled),
 		cmocka_unit_test(write_during_reset),
