@@ -234,12 +234,75 @@ static void tx_writeback_honoured(void **state)
 	rig_down(&r);
 }
 
+/* what the device writes back (DS 7.1.6.2), as the model produces it */
+static void rx_writeback_fields(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, 1, 32, NULL);
+	struct ixgbe_queue *x = r.q[0].priv;
+	struct ixgbe_dev *d = r.ctl.priv;
+	uint8_t fr[512];
+	struct nd_buf *b[4];
+	/* TCP/IPv4: RSS type 1, packet type IPv4 + TCP, checksums checked */
+	size_t len = rig_tcp(&r, fr, IP(10, 1, 2, 3), IP(10, 0, 0, 1), 1111, 80, 100, 1);
+	assert_int_equal(ixm_rx_frame(r.m, fr, len), 0);
+	volatile union ixgbe_rx_desc *wb = &x->rx[x->rx_clean];
+	assert_int_equal(wb->wb.info & IXGBE_RXD_RSSTYPE_MASK, IXGBE_RXD_RSSTYPE_TCPV4);
+	assert_int_equal(wb->wb.info >> IXGBE_RXD_PKTTYPE_SHIFT, IXGBE_RXD_PKTTYPE_IPV4 | IXGBE_RXD_PKTTYPE_TCP);
+	assert_int_equal(wb->wb.rss, toeplitz_ipv4_l4(d->rss.key, 40, IP(10, 1, 2, 3), IP(10, 0, 0, 1), 1111, 80));
+	assert_int_equal(wb->wb.status, IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP | IXGBE_RXD_STAT_IPCS | IXGBE_RXD_STAT_L4CS);
+	assert_int_equal(wb->wb.length, len);
+	assert_int_equal(r.ctl.ops->rx_burst(&r.q[0], b, 4), 1);
+	rig_put(&r, b[0]);
+	rig_refill(&r, 0);
+	/* UDP/IPv4: MRQC hashes UDP on the addresses (RSS type 2); UDP checksum flagged */
+	len = rig_udp(&r, fr, IP(10, 1, 2, 3), IP(10, 0, 0, 1), 53, 5353, 30, 2);
+	assert_int_equal(ixm_rx_frame(r.m, fr, len), 0);
+	wb = &x->rx[x->rx_clean];
+	assert_int_equal(wb->wb.info & IXGBE_RXD_RSSTYPE_MASK, IXGBE_RXD_RSSTYPE_IPV4);
+	assert_int_equal(wb->wb.info >> IXGBE_RXD_PKTTYPE_SHIFT, IXGBE_RXD_PKTTYPE_IPV4 | IXGBE_RXD_PKTTYPE_UDP);
+	assert_true(wb->wb.status & IXGBE_RXD_STAT_UDPCS);
+	assert_false(wb->wb.status & IXGBE_RXD_STAT_FLM);
+	assert_int_equal(r.ctl.ops->rx_burst(&r.q[0], b, 4), 1);
+	assert_true(b[0]->flags & ND_RX_CSUM_OK);
+	rig_put(&r, b[0]);
+	rig_refill(&r, 0);
+	/* a Flow Director match sets FLM */
+	struct nd_filter f = {.src_ip = IP(10, 1, 2, 3), .dst_ip = IP(10, 0, 0, 1), .src_port = 1111, .dst_port = 80,
+			      .proto = 6, .queue = 0};
+	assert_int_equal(r.ctl.ops->filter_add(&r.ctl, &f), 0);
+	len = rig_tcp(&r, fr, IP(10, 1, 2, 3), IP(10, 0, 0, 1), 1111, 80, 10, 3);
+	assert_int_equal(ixm_rx_frame(r.m, fr, len), 0);
+	wb = &x->rx[x->rx_clean];
+	assert_true(wb->wb.status & IXGBE_RXD_STAT_FLM);
+	assert_int_equal(r.ctl.ops->rx_burst(&r.q[0], b, 4), 1);
+	rig_put(&r, b[0]);
+	/* a non-IP frame: no hash, no checksum status, queue 0 */
+	memcpy(fr, r.mac, 6);
+	fr[12] = 0x08, fr[13] = 0x06; /* ARP */
+	memset(fr + 14, 0x11, 46);
+	assert_int_equal(ixm_rx_frame(r.m, fr, 60), 0);
+	wb = &x->rx[x->rx_clean];
+	assert_int_equal(wb->wb.info, 0);
+	assert_int_equal(wb->wb.status, IXGBE_RXD_STAT_DD | IXGBE_RXD_STAT_EOP);
+	assert_int_equal(r.ctl.ops->rx_burst(&r.q[0], b, 4), 1);
+	assert_int_equal(b[0]->flags, 0);
+	rig_put(&r, b[0]);
+	/* frames for someone else are filtered by the MAC address */
+	fr[0] ^= 0x02;
+	assert_int_equal(ixm_rx_frame(r.m, fr, 60), -1);
+	assert_int_equal(ixm_error_count(r.m), 0);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rx_100k),
 		cmocka_unit_test(tx_all_queues),
 		cmocka_unit_test(tx_writeback_honoured),
+		cmocka_unit_test(rx_writeback_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
