@@ -14,6 +14,7 @@ const char *const nd_drop_names[ND_DROP_MAX] = {
 
 static const struct netdev_ops *const drivers[] = {
 	&virtio_net_ops,
+	&ixgbe_ops,
 };
 
 const struct netdev_ops *netdev_find(const struct pika_pci_dev *pci)

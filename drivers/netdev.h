@@ -161,6 +161,7 @@ struct netdev {
 
 /* The drivers linked in, tried in order. */
 extern const struct netdev_ops virtio_net_ops;
+extern const struct netdev_ops ixgbe_ops;
 const struct netdev_ops *netdev_find(const struct pika_pci_dev *pci);
 
 #endif

@@ -333,7 +333,7 @@ static int ixgbe_init(struct netdev *nd)
 
 /* The device-wide half of a queue's setup: its interrupt vector (IVAR: RX
  * and TX causes of queue q to vector q), auto-mask for that vector. */
-static int ixgbe_queue_commit(struct netdev *nd, const struct netq_setup *s)
+static int ixgbe_queue_commit(struct netdev *nd, struct netq_setup *s)
 {
 	struct ixgbe_dev *d = dev_of(nd);
 	if (!d || !d->control)

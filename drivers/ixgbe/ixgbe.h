@@ -195,7 +195,7 @@ int ixgbe_set_rss(struct netdev *nd, const struct nd_rss *rss);
 int ixgbe_rss_setup(struct netdev *nd);
 
 int ixgbe_queue_init(struct netq *q, int qid, int ring_size, struct netq_setup *s);
-int ixgbe_queue_start(struct netq *q);
+int ixgbe_queue_start(struct netq *q, const struct netq_setup *s);
 int ixgbe_rx_refill(struct netq *q, struct nd_buf **bufs, int n);
 int ixgbe_rx_burst(struct netq *q, struct nd_buf **bufs, int n);
 int ixgbe_tx_burst(struct netq *q, struct nd_buf **bufs, int n);

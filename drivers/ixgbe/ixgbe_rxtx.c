@@ -119,8 +119,9 @@ int ixgbe_queue_init(struct netq *q, int qid, int ring_size, struct netq_setup *
 /* DS 4.6.7.1 / 4.6.8.1, second half (after the control instance started the
  * device): set the enable bits, poll until the device reports them set, and
  * only then write the tails. */
-int ixgbe_queue_start(struct netq *q)
+int ixgbe_queue_start(struct netq *q, const struct netq_setup *s)
 {
+	(void)s; /* the 82599's queue registers are the owning core's: nothing came back from commit */
 	struct ixgbe_queue *x = qp(q);
 	struct netdev *nd = q->nd;
 	if (!x || x->started)

@@ -419,7 +419,7 @@ static void per_core_writes_only_own_registers(void **state)
 		struct nd_buf *b[32];
 		for (int k = 0; k < 32; k++)
 			b[k] = &bufs[i * 64 + k];
-		assert_int_equal(q[i].nd->ops->queue_start(&q[i]), 0);
+		assert_int_equal(q[i].nd->ops->queue_start(&q[i], NULL), 0);
 		assert_int_equal(q[i].nd->ops->rx_refill(&q[i], b, 32), 32);
 		assert_false(q[i].nd->ops->irq_enable(&q[i]));
 		/* send one and take it back */

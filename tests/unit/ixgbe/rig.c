@@ -101,7 +101,7 @@ void rig_up(struct rig *r, int nq, int ring, const struct ixm_config *cfg)
 	}
 	assert_int_equal(r->ctl.ops->start(&r->ctl, nq), 0);
 	for (int q = 0; q < nq; q++)
-		assert_int_equal(rig_nd(r, q)->ops->queue_start(&r->q[q]), 0);
+		assert_int_equal(rig_nd(r, q)->ops->queue_start(&r->q[q], NULL), 0);
 	if (ixm_error_count(r->m))
 		fail_msg("model error during bring-up: %s", ixm_last_error(r->m));
 	assert_int_equal(r->ctl.ops->link_up(&r->ctl), 1);
