@@ -28,8 +28,9 @@ static u64 kev_dropped;
 #define SLOT_USED 1UL
 #define SLOT_END 2UL
 
-static u64 slot_va(int slot) { return PIKA_CHAN_BASE + (u64)slot * PAGE_SIZE; }
+static u64 slot_va(int slot) { return PIKA_CHAN_BASE + (u64)slot * PIKA_CHAN_SLOT_SIZE; }
 static struct chan_frame *frame_of(u64 id) { return phys_to_virt(id); }
+static u64 pages_of(u64 id) { return frame_of(id)->hdr.pages; }
 
 void channel_boot_init(void)
 {
@@ -89,23 +90,31 @@ long kevent_take(struct proc *caller, struct pika_kevent *out, int n)
 	return k;
 }
 
-long channel_create(struct proc *caller)
+long channel_create(struct proc *caller, u64 pages)
 {
 	if (!caller->monitor)
 		return -EPERM;
-	paddr_t id = frame_alloc(&pool);
+	if (pages == 0)
+		pages = 1;
+	if (pages > PIKA_CHAN_MAX_PAGES)
+		return -EINVAL;
+	paddr_t id = frame_alloc_contig(&pool, pages, 1);
 	if (!id)
 		return -ENOMEM;
+	memset(phys_to_virt(id + PAGE_SIZE), 0, (pages - 1) * PAGE_SIZE);
 	chan_frame_init(frame_of(id), id, (u32)this_core);
+	frame_of(id)->hdr.pages = (u32)pages;
 	return (long)id;
 }
 
 static int map_slot(struct proc *p, int slot, u64 id, int end)
 {
-	int e = vm_map(p->pml4, slot_va(slot), id, PAGE_SIZE, PTE_W | PTE_NX | PTE_U | PTE_NOFREE, false,
-		       &core_frames);
-	if (e)
+	u64 len = pages_of(id) * PAGE_SIZE;
+	int e = vm_map(p->pml4, slot_va(slot), id, len, PTE_W | PTE_NX | PTE_U | PTE_NOFREE, false, &core_frames);
+	if (e) {
+		vm_unmap(p->pml4, slot_va(slot), len);
 		return e;
+	}
 	p->chans[slot] = id | SLOT_USED | (end ? SLOT_END : 0);
 	return 0;
 }
@@ -153,7 +162,7 @@ static void close_slot(struct proc *p, int slot)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (f->hdr.end[1 - end].pid != -1) /* let a sleeping peer see the close */
 		event_wake((int)f->hdr.end[1 - end].core);
-	vm_unmap(p->pml4, slot_va(slot), PAGE_SIZE);
+	vm_unmap(p->pml4, slot_va(slot), pages_of(id) * PAGE_SIZE);
 	p->chans[slot] = 0;
 	if (f->hdr.owner_core != ~0u)
 		kevent_post(PIKA_KEV_CHAN_CLOSED, p->pid, id, f->hdr.owner_core);
@@ -161,9 +170,9 @@ static void close_slot(struct proc *p, int slot)
 
 long channel_close(struct proc *p, u64 va)
 {
-	if (va < PIKA_CHAN_BASE || (va - PIKA_CHAN_BASE) % PAGE_SIZE)
+	if (va < PIKA_CHAN_BASE || (va - PIKA_CHAN_BASE) % PIKA_CHAN_SLOT_SIZE)
 		return -EINVAL;
-	u64 slot = (va - PIKA_CHAN_BASE) / PAGE_SIZE;
+	u64 slot = (va - PIKA_CHAN_BASE) / PIKA_CHAN_SLOT_SIZE;
 	if (slot >= PIKA_CHAN_SLOTS || !(p->chans[slot] & SLOT_USED))
 		return -EINVAL;
 	close_slot(p, (int)slot);
@@ -187,8 +196,9 @@ long channel_free(struct proc *caller, u64 id)
 	for (int e = 0; e < 2; e++)
 		if (f->hdr.end[e].pid != -1 && !__atomic_load_n(&f->ctl[e].closed, __ATOMIC_ACQUIRE))
 			return -EBUSY;
+	u64 pages = f->hdr.pages;
 	f->hdr.magic = 0;
-	return frame_free(&pool, id) ? -EINVAL : 0;
+	return frame_free_contig(&pool, id, pages) ? -EINVAL : 0;
 }
 
 long channel_monitor_connect(struct proc *p, u64 timeout_ns)

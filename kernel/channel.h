@@ -19,7 +19,7 @@ struct proc;
 void channel_boot_init(void);  /* core 0, boot phase: the monitor-to-monitor channels */
 void channel_init_core(void);  /* this core's pool slice */
 
-long channel_create(struct proc *caller);
+long channel_create(struct proc *caller, u64 pages);
 long channel_grant(struct proc *caller, int pid, u64 id, int end, u64 flags);
 long channel_close(struct proc *p, u64 va);
 long channel_free(struct proc *caller, u64 id);

@@ -18,6 +18,7 @@ void chan_frame_init(struct chan_frame *f, uint64_t id, uint32_t owner_core)
 	memset(f, 0, sizeof(*f));
 	f->hdr.id = id;
 	f->hdr.owner_core = owner_core;
+	f->hdr.pages = 1;
 	f->hdr.end[0].pid = f->hdr.end[1].pid = -1;
 	STORE_REL(&f->hdr.magic, CHAN_MAGIC);
 }

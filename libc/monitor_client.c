@@ -97,18 +97,16 @@ int mon_call(uint32_t type, const void *data, size_t len, void *reply, size_t ma
 	}
 }
 
-struct name_req {
-	uint32_t core;
-	char name[MSG_DATA - 4];
-};
-
-static int name_call(uint32_t type, const char *name, int core, void *reply, size_t max)
+static int name_call(uint32_t type, const char *name, int core, int pages, void *reply, size_t max)
 {
-	struct name_req r;
+	struct mon_name_req r;
 	memset(&r, 0, sizeof(r));
 	if (strlen(name) >= MON_NAME_MAX)
 		return -ENAMETOOLONG;
-	r.core = (uint32_t)core;
+	if (core < 0 || core > 0xffff || pages < 0 || pages > 0xffff)
+		return -EINVAL;
+	r.core = (uint16_t)core;
+	r.pages = (uint16_t)pages;
 	strcpy(r.name, name);
 	return mon_call(type, &r, sizeof(r), reply, max, NULL);
 }
@@ -127,12 +125,14 @@ int mon_unregister(const char *name)
 	return mon_call(MON_UNREGISTER, name, strlen(name) + 1, NULL, 0, NULL);
 }
 
-int mon_lookup(const char *name, int core) { return name_call(MON_LOOKUP, name, core, NULL, 0); }
+int mon_lookup(const char *name, int core) { return name_call(MON_LOOKUP, name, core, 0, NULL, 0); }
 
-int mon_bind(const char *name, int core, struct chan *out)
+int mon_bind(const char *name, int core, struct chan *out) { return mon_bind_pages(name, core, 1, out); }
+
+int mon_bind_pages(const char *name, int core, int pages, struct chan *out)
 {
 	struct mon_bind_data b;
-	int r = name_call(MON_BIND, name, core, &b, sizeof(b));
+	int r = name_call(MON_BIND, name, core, pages, &b, sizeof(b));
 	if (r < 0)
 		return r;
 	pika_chan_attach(out, (void *)b.va, (int)b.end);

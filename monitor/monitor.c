@@ -78,11 +78,6 @@ static int find_name(const char *name)
 
 /* ---------------------------------------------------------------- requests */
 
-struct core_name {
-	uint32_t core;
-	char name[MSG_DATA - 4];
-};
-
 static void h_register(struct disp_req *r)
 {
 	const char *name = msg_cdata(&r->msg);
@@ -142,7 +137,7 @@ static int forward(struct disp_req *r, uint32_t target)
 
 static void h_lookup(struct disp_req *r)
 {
-	const struct core_name *q = msg_cdata(&r->msg);
+	const struct mon_name_req *q = msg_cdata(&r->msg);
 	if (forward(r, q->core))
 		return;
 	int i = find_name(q->name);
@@ -174,13 +169,13 @@ static int give_to_service(uint64_t id, const char *name, uint32_t ccore, int cp
 
 static void h_bind(struct disp_req *r)
 {
-	const struct core_name *q = msg_cdata(&r->msg);
+	const struct mon_name_req *q = msg_cdata(&r->msg);
 	int pid = client_pid(r->dc);
 	if (!pid || q->core >= (uint32_t)ncores) {
 		disp_reply(r, -EINVAL, NULL, 0);
 		return;
 	}
-	long id = __syscall(SYS_chan_create, 0, 0, 0, 0);
+	long id = __syscall(SYS_chan_create, q->pages, 0, 0, 0);
 	if (id < 0) {
 		disp_reply(r, (int)id, NULL, 0);
 		return;
@@ -344,7 +339,7 @@ static void h_peer_closed(struct disp_req *r)
 
 static void connect_client(int pid)
 {
-	long id = __syscall(SYS_chan_create, 0, 0, 0, 0);
+	long id = __syscall(SYS_chan_create, 1, 0, 0, 0);
 	if (id < 0) {
 		printf("monitor: core %d: no channel for pid %d: %ld\n", core, pid, id);
 		return;
@@ -495,7 +490,7 @@ int main(void)
 	d.closed = closed;
 	for (int j = 0; j < ncores && j < MAX_PEERS; j++)
 		if (j != core)
-			peer[j] = disp_add(&d, (void *)(PIKA_CHAN_BASE + (uint64_t)(1 + j) * 4096), core < j ? 0 : 1,
+			peer[j] = disp_add(&d, (void *)(PIKA_CHAN_BASE + (uint64_t)(1 + j) * PIKA_CHAN_SLOT_SIZE), core < j ? 0 : 1,
 					   NULL);
 	disp_on(&d, MON_REGISTER, h_register);
 	disp_on(&d, MON_UNREGISTER, h_unregister);

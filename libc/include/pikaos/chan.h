@@ -67,7 +67,7 @@ struct chan_header {
 	uint64_t magic;
 	uint64_t id;          /* the frame's physical address: names the channel everywhere */
 	uint32_t owner_core;  /* whose pool the frame came from */
-	uint32_t flags;
+	uint32_t pages;       /* frames: this one, then pages - 1 of data area (chan_data) */
 	struct chan_end_info end[2];
 	uint64_t pad[3];
 } __attribute__((aligned(64)));
@@ -115,6 +115,18 @@ struct chan {
 	const struct chan_sync *sync;
 	uint64_t sent, received, wakes, sleeps; /* counters */
 };
+
+/* The data area that follows the rings in a channel of more than one page
+ * (SYS_chan_create(pages)): shared by the two ends like the rings, for bulk
+ * data referenced by messages. NULL / 0 for a one-page channel. */
+static inline void *chan_data(const struct chan *c)
+{
+	return c->f->hdr.pages > 1 ? (uint8_t *)c->f + CHAN_FRAME_SIZE : (void *)0;
+}
+static inline uint64_t chan_data_len(const struct chan *c)
+{
+	return c->f->hdr.pages > 1 ? (uint64_t)(c->f->hdr.pages - 1) * CHAN_FRAME_SIZE : 0;
+}
 
 /* Initialises a fresh frame (zeroed first); the creator calls it once. */
 void chan_frame_init(struct chan_frame *f, uint64_t id, uint32_t owner_core);

@@ -39,6 +39,14 @@ enum {
 	MON_PEER_HELLO,     /* data: core: sent once at start */
 };
 
+/* The request of LOOKUP and BIND: a service name@core (and for BIND the
+ * size of the channel, 1 page when 0). */
+struct mon_name_req {
+	uint16_t core;
+	uint16_t pages;
+	char name[MSG_DATA - 4];
+};
+
 struct mon_service {
 	char name[MON_NAME_MAX];
 	int32_t pid;
@@ -65,6 +73,8 @@ int mon_unregister(const char *name);
 int mon_lookup(const char *name, int core);             /* pid */
 /* A channel to service name@core, attached as *out. */
 int mon_bind(const char *name, int core, struct chan *out);
+/* The same with a data area: pages - 1 pages after the rings (chan_data()). */
+int mon_bind_pages(const char *name, int core, int pages, struct chan *out);
 int mon_spawn(const char *prog_and_args, int core);     /* pid */
 /* Ask for the right to drive PCI function dev (pikaos/dev.h); the monitor
  * grants it to the programs named by drivers= (default: netd). */
