@@ -94,7 +94,8 @@ void ip_input(struct net_stack *s, struct net_pkt *p)
 	}
 	p->len = tot; /* strip Ethernet padding */
 	uint32_t src = net_ntohl(ih->src), dst = net_ntohl(ih->dst);
-	if (ip_bad_unicast(s, src) || (s->ip_addr && src == s->ip_addr)) {
+	/* our own source only on the port's loopback: from the wire it is spoofed */
+	if (ip_bad_unicast(s, src) || (s->ip_addr && src == s->ip_addr && !(p->flags & NET_PKT_RX_LOOPED))) {
 		net_drop(s, p, NET_DROP_IP_BAD_SRC);
 		return;
 	}

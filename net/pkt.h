@@ -20,6 +20,9 @@
 #define NET_PKT_RX_IP_CSUM_OK 0x0001 /* IPv4 header checksum verified */
 #define NET_PKT_RX_L4_CSUM_OK 0x0002 /* TCP/UDP checksum verified */
 #define NET_PKT_RX_CSUM_BAD 0x0004   /* hardware saw a bad checksum */
+/* Set by the port, not a driver: a frame this stack sent to its own address,
+ * looped back without a wire; our own source address is expected on it. */
+#define NET_PKT_RX_LOOPED 0x0008
 /* TX flags the stack sets when net_config.tx_csum_offload is on. */
 #define NET_PKT_TX_IP_CSUM 0x0100 /* fill the IPv4 header checksum at l3_off */
 #define NET_PKT_TX_L4_CSUM 0x0200 /* sum from csum_start to the end, store at

@@ -310,7 +310,8 @@ int net_input_copy(struct net_stack *s, const void *frame, size_t len, uint16_t 
 	} else {
 		memcpy(p->data, frame, len);
 		p->len = (uint16_t)len;
-		p->flags = rx_flags & (NET_PKT_RX_IP_CSUM_OK | NET_PKT_RX_L4_CSUM_OK | NET_PKT_RX_CSUM_BAD);
+		p->flags = rx_flags & (NET_PKT_RX_IP_CSUM_OK | NET_PKT_RX_L4_CSUM_OK | NET_PKT_RX_CSUM_BAD |
+				     NET_PKT_RX_LOOPED);
 		r = input_one(s, p, false);
 	}
 	net_leave(s);

@@ -657,7 +657,7 @@ long net_tcp_recv(struct net_stack *s, int h, void *buf, size_t len)
 	struct tcb *t = tcb_get(s, h);
 	if (!t)
 		return -NET_EBADF;
-	if (t->state == NET_TCP_LISTEN)
+	if (t->state == NET_TCP_LISTEN || (t->state == NET_TCP_CLOSED && !t->raddr)) /* never connected */
 		return -NET_ENOTCONN;
 	uint32_t n = (uint32_t)(len < t->rcv.len ? len : t->rcv.len);
 	if (n == 0) {

@@ -579,6 +579,30 @@ static void test_icmp_echo_and_rate_limit(void **state)
 }
 
 /* ---------------------------------------------------------------- UDP */
+/* Our own source address: spoofed when it comes from the wire, expected on
+ * frames the port looped back (a connection to our own address). */
+static void test_own_source_only_when_looped(void **state)
+{
+	struct fx *f = *state;
+	struct net_stack *s = f->n.st;
+	const struct net_stats *ns = net_stats(s);
+	int h = net_udp_socket(s, NET_DGRAM_UDP);
+	struct net_sockaddr ad = { 0, 5007 };
+	assert_int_equal(net_udp_bind(s, h, &ad), 0);
+	uint8_t fr[FRAME_MAX], got[8];
+	size_t n = build_udp(fr, f->mac, f->mac, US, US, 4000, 5007, "self", 4);
+	node_input(&f->n, fr, n);
+	assert_int_equal(ns->drops[NET_DROP_IP_BAD_SRC], 1);
+	assert_int_equal(net_udp_recvfrom(s, h, got, sizeof(got), NULL, NULL), -NET_EAGAIN);
+	assert_int_equal(net_input_copy(s, fr, n, NET_PKT_RX_LOOPED), NET_INPUT_LOCAL);
+	assert_int_equal(ns->drops[NET_DROP_IP_BAD_SRC], 1);
+	struct net_sockaddr from;
+	assert_int_equal(net_udp_recvfrom(s, h, got, sizeof(got), &from, NULL), 4);
+	assert_memory_equal(got, "self", 4);
+	assert_int_equal(from.addr, US);
+	assert_int_equal(from.port, 4000);
+}
+
 static void test_udp_socket_rules(void **state)
 {
 	struct fx *f = *state;
@@ -785,6 +809,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fragments_overlap_and_oversize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_and_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_socket_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_source_only_when_looped, setup, teardown),
 		cmocka_unit_test(test_udp_round_trip_over_wire),
 		cmocka_unit_test(test_ping_round_trip_over_wire),
 		cmocka_unit_test(test_tx_checksum_offload),

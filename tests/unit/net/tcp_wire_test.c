@@ -276,6 +276,21 @@ static void test_connect_refused(void **state)
 	pair_fini(&w);
 }
 
+/* POSIX: recv and send on a stream socket that never connected say ENOTCONN
+ * (recv used to return 0, as at the end of a stream) */
+static void test_unconnected_socket_says_enotconn(void **state)
+{
+	(void)state;
+	struct pair w;
+	pair_init(&w, 3, 65536);
+	int h = net_tcp_socket(w.a.st);
+	char b[4];
+	assert_int_equal(net_tcp_recv(w.a.st, h, b, sizeof(b)), -NET_ENOTCONN);
+	assert_int_equal(net_tcp_send(w.a.st, h, b, sizeof(b)), -NET_ENOTCONN);
+	assert_int_equal(net_tcp_close(w.a.st, h), 0);
+	pair_fini(&w);
+}
+
 static void test_abort_resets_peer(void **state)
 {
 	(void)state;
@@ -534,6 +549,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_unconnected_socket_says_enotconn),
 		cmocka_unit_test(test_abort_resets_peer),
 		cmocka_unit_test(test_close_with_unread_data_resets),
 		cmocka_unit_test(test_half_close),
