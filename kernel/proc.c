@@ -50,8 +50,7 @@ int proc_count(void)
 	return n;
 }
 
-/* The boot module whose first word is prog. */
-static const struct boot_module *find_module(const char *prog)
+const struct boot_module *module_find(const char *prog)
 {
 	size_t n = strlen(prog);
 	for (int i = 0; i < bootinfo.nmodules; i++) {
@@ -134,7 +133,7 @@ static u64 push_args(struct proc *p, const char *prog, const char *args)
 
 int proc_spawn(const char *prog, const char *args, struct proc *parent)
 {
-	const struct boot_module *m = find_module(prog);
+	const struct boot_module *m = module_find(prog);
 	if (!m)
 		return -ENOENT;
 	const u8 *image = phys_to_virt(m->start);

@@ -52,6 +52,10 @@ struct proc {
 extern struct proc kernel_proc; /* parent of processes started by kernel threads */
 
 void proc_init_core(void);
+/* The boot module whose first word (its file name) is prog, or NULL. */
+struct boot_module;
+const struct boot_module *module_find(const char *prog);
+
 /* Starts boot module prog with args ("a b c") on this core as a child of parent
  * (NULL: detached). Returns the pid or -ENOENT (no such module), -ENOEXEC,
  * -ENOMEM, -EAGAIN (process table full). */

@@ -31,7 +31,8 @@
  *  19 event_prepare  -                               token (the core's event generation)
  *  20 event_wait     token, timeout_ns               0 when woken or the token is stale, -ETIMEDOUT
  *  21 event_wake     core                            0; -EINVAL (bad core)
- *  22 chan_create    -                               channel id; -EPERM (not the monitor), -ENOMEM
+ *  22 chan_create    pages                           channel id: the rings and pages - 1 of data area
+ *                                                    (<= PIKA_CHAN_MAX_PAGES); -EPERM, -EINVAL, -ENOMEM
  *  23 chan_grant     pid, id, end, flags             address in pid; -EPERM, -EINVAL, -EBUSY
  *                                                    (end taken or closed), -ENOSPC (no slot)
  *  24 chan_close     address                         0; -EINVAL (not a channel of the caller)
@@ -55,6 +56,9 @@
  *  36 irq_attach     dev, msix entry                 vector: the entry now interrupts this core,
  *                                                    as an event wake-up; -EPERM, -EINVAL, -ENOSPC
  *  37 irq_list       buf, n                          interrupts attached on this core with counts
+ *  38 module_read    name, off, buf, n               bytes of boot module name from off (0 past the
+ *                                                    end); n 0: its size; -ENOENT, -EINVAL, -EFAULT
+ *  39 poweroff       status (0..127)                 does not return; -EPERM except on core 0
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -71,6 +75,7 @@
 #include "gdt.h"
 #include "layout.h"
 #include "mem.h"
+#include "power.h"
 #include "proc.h"
 #include "sched.h"
 #include "timer.h"
@@ -353,10 +358,10 @@ static long sys_event_wake(u64 core, u64 a1, u64 a2, u64 a3)
 	return event_wake((int)core);
 }
 
-static long sys_chan_create(u64 a0, u64 a1, u64 a2, u64 a3)
+static long sys_chan_create(u64 pages, u64 a1, u64 a2, u64 a3)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3;
-	return channel_create(current->proc);
+	(void)a1, (void)a2, (void)a3;
+	return channel_create(current->proc, pages);
 }
 
 static long sys_chan_grant(u64 pid, u64 id, u64 end, u64 flags)
@@ -501,6 +506,45 @@ static long sys_irq_list(u64 buf, u64 n, u64 a2, u64 a3)
 	return irq_list(buf, n);
 }
 
+/* Copies up to len bytes of boot module `name` from offset off; returns the
+ * bytes copied (0 at the end), or with len 0 the module's size. Read-only
+ * files (httpd's static pages) travel as boot modules. */
+static long sys_module_read(u64 uname, u64 off, u64 buf, u64 len)
+{
+	char name[64];
+	long n = strncpy_from_user(name, uname, sizeof(name));
+	if (n < 0)
+		return n;
+	if (n == 0 || n >= (long)sizeof(name) || strchr(name, ' '))
+		return -EINVAL;
+	const struct boot_module *m = module_find(name);
+	if (!m)
+		return -ENOENT;
+	u64 size = m->end - m->start;
+	if (len == 0)
+		return (long)size;
+	if (!uaccess_range_ok(buf, len))
+		return -EFAULT;
+	if (off >= size)
+		return 0;
+	u64 k = MIN(len, size - off);
+	if (copy_to_user(buf, (const u8 *)phys_to_virt(m->start) + off, k))
+		return -EFAULT;
+	return (long)k;
+}
+
+/* The shell's halt: only a process of core 0 (the console's core) may. */
+static long sys_poweroff(u64 status, u64 a1, u64 a2, u64 a3)
+{
+	(void)a1, (void)a2, (void)a3;
+	if (this_core != 0)
+		return -EPERM;
+	if (status > 127)
+		return -EINVAL;
+	console_flush();
+	power_off((int)status);
+}
+
 static const sys_fn table[SYS_MAX] = {
 	[SYS_exit] = sys_exit,
 	[SYS_write] = sys_write,
@@ -540,6 +584,8 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_dma_alloc] = sys_dma_alloc,
 	[SYS_irq_attach] = sys_irq_attach,
 	[SYS_irq_list] = sys_irq_list,
+	[SYS_module_read] = sys_module_read,
+	[SYS_poweroff] = sys_poweroff,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */

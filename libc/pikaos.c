@@ -23,6 +23,11 @@ long pika_free_frames(void) { return __sys(SYS_frames, 0, 0, 0, 0); }
 uint64_t pika_clock_ns(void) { return (uint64_t)__sys(SYS_clock, PIKA_CLOCK_MONOTONIC, 0, 0, 0); }
 
 long pika_cmdline(char *buf, size_t n) { return __sys_ret(__sys(SYS_cmdline, (long)buf, (long)n, 0, 0)); }
+int pika_poweroff(int status) { return (int)__sys_ret(__sys(SYS_poweroff, status, 0, 0, 0)); }
+long pika_module_read(const char *name, uint64_t off, void *buf, size_t n)
+{
+	return __sys_ret(__sys(SYS_module_read, (long)name, (long)off, (long)buf, (long)n));
+}
 
 #define THREAD_STACK (64 * 1024)
 

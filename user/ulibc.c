@@ -199,6 +199,28 @@ UTEST(mmap_and_munmap)
 	UT_EXPECT_EQ(t, errno, ENOSYS);
 }
 
+UTEST(boot_modules_read_as_files)
+{
+	char b[8];
+	long size = pika_module_read("hello", 0, NULL, 0);
+	UT_EXPECT(t, size > 64);
+	UT_EXPECT_EQ(t, pika_module_read("hello", 0, b, 4), 4);
+	UT_EXPECT(t, memcmp(b, "\x7f" "ELF", 4) == 0);
+	UT_EXPECT_EQ(t, pika_module_read("hello", (uint64_t)size - 3, b, sizeof(b)), 3);
+	UT_EXPECT_EQ(t, pika_module_read("hello", (uint64_t)size, b, sizeof(b)), 0);
+	errno = 0;
+	UT_EXPECT_EQ(t, pika_module_read("no-such-file", 0, b, sizeof(b)), -1);
+	UT_EXPECT_EQ(t, errno, ENOENT);
+	UT_EXPECT_EQ(t, pika_module_read("hell", 0, b, sizeof(b)), -1); /* a prefix is not a name */
+	UT_EXPECT_EQ(t, errno, ENOENT);
+	UT_EXPECT_EQ(t, pika_module_read("", 0, b, sizeof(b)), -1);
+	UT_EXPECT_EQ(t, errno, EINVAL);
+	UT_EXPECT_EQ(t, pika_module_read("hello", 0, (void *)0xffff800000000000ull, 8), -1);
+	UT_EXPECT_EQ(t, errno, EFAULT);
+	UT_EXPECT_EQ(t, pika_module_read((const char *)16, 0, b, 8), -1);
+	UT_EXPECT_EQ(t, errno, EFAULT);
+}
+
 UTEST(unimplemented_calls_say_enosys)
 {
 	errno = 0;

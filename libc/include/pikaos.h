@@ -14,6 +14,11 @@ int pika_getcore(void);
 int pika_ncores(void);
 int pika_gettid(void);
 long pika_cmdline(char *buf, size_t n);
+/* Reads a boot module (a file shipped with the kernel): n bytes from off;
+ * returns the bytes read, 0 at the end; with n 0 the module's size. */
+long pika_module_read(const char *name, uint64_t off, void *buf, size_t n);
+/* Powers the machine off (QEMU exits); only from core 0. */
+int pika_poweroff(int status);
 long pika_free_frames(void);
 uint64_t pika_clock_ns(void);
 static inline uint64_t pika_rdtsc(void)

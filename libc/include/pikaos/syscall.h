@@ -32,7 +32,7 @@
 #define SYS_event_prepare 19 /* () -> token for event_wait */
 #define SYS_event_wait 20   /* (u64 token, u64 timeout_ns) -> 0 woken, -ETIMEDOUT */
 #define SYS_event_wake 21   /* (int core) -> 0: wake the event waiters of a core */
-#define SYS_chan_create 22  /* () -> channel id                          [monitor only] */
+#define SYS_chan_create 22  /* (pages) -> channel id                     [monitor only] */
 #define SYS_chan_grant 23   /* (pid, id, end, flags) -> address in pid   [monitor only] */
 #define SYS_chan_close 24   /* (void *chan) -> 0 */
 #define SYS_chan_free 25    /* (id) -> 0, -EBUSY while an end is open    [monitor only] */
@@ -48,13 +48,18 @@
 #define SYS_dma_alloc 35    /* (len, u64 *phys) -> address of zeroed, physically contiguous memory */
 #define SYS_irq_attach 36   /* (dev, msix entry) -> vector on the caller's core */
 #define SYS_irq_list 37     /* (struct pika_irq_info *, n) -> interrupts attached on this core */
-#define SYS_MAX 38
+#define SYS_module_read 38  /* (const char *name, u64 off, void *buf, size_t n) -> bytes; n 0: size */
+#define SYS_poweroff 39     /* (int status) -> does not return; core 0 only */
+#define SYS_MAX 40
 
 /* SYS_chan_grant flags */
 #define PIKA_GRANT_MONITOR 1 /* map at the process's monitor-channel address */
 
-/* Channels are mapped at PIKA_CHAN_BASE + slot * 4096; slot 0 is the monitor channel. */
+/* Channels are mapped at PIKA_CHAN_BASE + slot * PIKA_CHAN_SLOT_SIZE; slot 0
+ * is the monitor channel. A channel has 1 to PIKA_CHAN_MAX_PAGES pages. */
 #define PIKA_CHAN_BASE 0x00007e0000000000UL
+#define PIKA_CHAN_SLOT_SIZE (512 * 1024UL)
+#define PIKA_CHAN_MAX_PAGES 128
 #define PIKA_CHAN_SLOTS 128
 
 /* SYS_kevents: what the kernel tells the monitor of its core. */
