@@ -1,5 +1,6 @@
 /* ktest.c - see ktest.h. Runs on core 0; test bodies run on any core. */
 #include "ktest.h"
+#include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
 #include "core.h"
@@ -134,6 +135,14 @@ static int run_one(const struct ktest *k)
 	return failed;
 }
 
+/* The command line starts netd and httpd on every core with a static address. */
+static bool net_configured(void)
+{
+	char ip[64];
+	return strstr(bootinfo.cmdline, "netd@all") && strstr(bootinfo.cmdline, "httpd@all") &&
+	       cmdline_get(bootinfo.cmdline, "ip", ip, sizeof(ip)) >= 0 && strncmp(ip, "dhcp", 4) != 0;
+}
+
 int ktest_run(const char *list)
 {
 	collect();
@@ -163,6 +172,12 @@ int ktest_run(const char *list)
 			const struct ktest *k = order[j];
 			if ((int)k->min_cores > ncores) {
 				kprintf("    ok %d %s # SKIP needs %u cores\n", j - i + 1, k->name, k->min_cores);
+				total_skip++;
+				continue;
+			}
+			if ((k->flags & KTEST_NEEDS_NET) && !net_configured()) {
+				kprintf("    ok %d %s # SKIP needs start=netd@all,httpd@all and ip=ADDR/PREFIX\n",
+					j - i + 1, k->name);
 				total_skip++;
 				continue;
 			}

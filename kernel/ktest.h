@@ -13,7 +13,8 @@
  *
  * KTEST_EVERY_CORE runs the body on every live core at once (through
  * xcalls) and passes when all pass. A test needing more cores than the
- * machine has is reported as skipped. Suites holding a KTEST_DESTRUCTIVE
+ * machine has is reported as skipped, and so is a KTEST_NEEDS_NET test when
+ * the network is not configured. Suites holding a KTEST_DESTRUCTIVE
  * test (one that stops a core on purpose) run after all others.
  */
 #ifndef KERNEL_KTEST_H
@@ -34,6 +35,7 @@ struct ktest {
 
 #define KTEST_EVERY_CORE 1u
 #define KTEST_DESTRUCTIVE 2u
+#define KTEST_NEEDS_NET 4u /* skipped unless netd and httpd run everywhere with a static ip= */
 
 struct ktest_ctx {
 	const struct ktest *test;
