@@ -4,10 +4,11 @@
  *   2. core 0: init the device (control instance), serve netctl@0;
  *      others: bind netctl@0, learn the MAC and how many queues are used
  *   3. if this core owns queue pair `core`: make its rings, post receive
- *      buffers, route its MSI-X entries here, have the control instance
- *      commit the queue, wait until the device runs, start the queue
- *   4. run the TCP/IP stack on the queue: an event loop that polls the queue
- *      while packets come and sleeps (interrupts on) when none do.
+ *      buffers, route its MSI-X entry here, have the control instance commit
+ *      the queue, wait until the device runs, start the queue
+ *   4. run: the stack, the socket service and the link in one event loop
+ *      that polls the queue while frames come and sleeps (interrupts on)
+ *      when none do.
  * Packet memory is the stack's own pool, placed in DMA memory so receive
  * buffers go to the device without copies.
  */
@@ -25,55 +26,12 @@
 #include "drivers/platform_pikaos.h"
 #include "net/net.h"
 
-#define RING 256
-#define BURST 32
 #define SEC 1000000000ULL
 
-static struct {
-	int core, ncores, dev;
-	struct pika_pci_dev pci[PIKA_PCI_MAX];
-	struct pika_platform pp;
-	struct netdev nd;
-	struct netq q;
-	bool have_queue, running;
-	int nqueues, committed;
-	bool started; /* control: the device runs */
-	struct netq_setup setup;
-	struct chan ctl;
-	struct disp d;
-	struct net_stack *ns;
-	uint8_t *ns_mem;
-	uint64_t ns_phys;
-	size_t ns_len;
-	uint64_t next_timer;
-	uint32_t addr, mask, gw;
-	int irq_vec;
-	/* nd_buf wrappers around the stack's packets */
-	struct nd_buf wr[2 * RING + BURST];
-	struct nd_buf *wr_free[2 * RING + BURST];
-	int nwr_free;
-	uint64_t rng;
-	struct disp_chan *peer[64]; /* to every other core's netd (notifications) */
-	struct disp_chan *mon;      /* the monitor channel, in the loop */
-} g;
+struct netd g;
+static struct pika_platform pp;
 
 /* ---------------------------------------------------------------- helpers */
-
-static uint64_t phys_of(const void *p) { return g.ns_phys + (uint64_t)((const uint8_t *)p - g.ns_mem); }
-
-static struct nd_buf *wr_get(struct net_pkt *p)
-{
-	if (!g.nwr_free)
-		return NULL;
-	struct nd_buf *b = g.wr_free[--g.nwr_free];
-	memset(b, 0, sizeof(*b));
-	b->cookie = p;
-	b->data = p->data;
-	b->phys = phys_of(p->data);
-	return b;
-}
-
-static void wr_put(struct nd_buf *b) { g.wr_free[g.nwr_free++] = b; }
 
 static int parse_ip(const char *s, uint32_t *out)
 {
@@ -85,7 +43,8 @@ static int parse_ip(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* ip=ADDR/PREFIX[,gw=GW] on the kernel command line; QEMU's user network by default. */
+/* ip=ADDR/PREFIX[,gw=GW] or ip=dhcp on the kernel command line; QEMU's user
+ * network by default. With DHCP core 0 holds the lease and tells the others. */
 static void read_config(void)
 {
 	g.addr = 0x0a00020f; /* 10.0.2.15 */
@@ -95,6 +54,10 @@ static void read_config(void)
 	if (pika_cmdline(cl, sizeof(cl)) < 0)
 		return;
 	for (char *w = strtok(cl, " "); w; w = strtok(NULL, " ")) {
+		if (strcmp(w, "ip=dhcp") == 0) {
+			g.dhcp = true;
+			continue;
+		}
 		if (strncmp(w, "ip=", 3) != 0)
 			continue;
 		char *gw = strstr(w, ",gw=");
@@ -146,37 +109,6 @@ static void port_log(void *ctx, int level, const char *msg)
 	printf("netd: core %d: %s%s\n", g.core, level == NET_LOG_ERR ? "error: " : "", msg);
 }
 
-static void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
-{
-	(void)ctx;
-	struct nd_buf *bufs[BURST];
-	unsigned i = 0;
-	while (i < n) {
-		int k = 0;
-		for (; k < BURST && i + (unsigned)k < n; k++) {
-			struct net_pkt *p = pkts[i + (unsigned)k];
-			struct nd_buf *b = g.running ? wr_get(p) : NULL;
-			if (!b)
-				break;
-			b->len = p->len;
-			bufs[k] = b;
-		}
-		int took = k ? g.nd.ops->tx_burst(&g.q, bufs, k) : 0;
-		for (int j = took; j < k; j++) { /* the ring is full: these are dropped */
-			g.q.stats.drops[ND_DROP_TX_FULL]++;
-			net_pkt_free(g.ns, bufs[j]->cookie);
-			wr_put(bufs[j]);
-		}
-		i += (unsigned)k;
-		if (k == 0 || took < k) { /* no wrappers or no room: drop the rest */
-			for (; i < n; i++) {
-				g.q.stats.drops[ND_DROP_TX_FULL]++;
-				net_pkt_free(g.ns, pkts[i]);
-			}
-		}
-	}
-}
-
 static int stack_init(void)
 {
 	struct net_config cfg;
@@ -194,107 +126,45 @@ static int stack_init(void)
 	if (va < 0)
 		return (int)va;
 	g.ns_mem = (uint8_t *)va;
-	struct net_port port = { .now_ns = port_now, .tx = port_tx, .random = port_random, .log = port_log };
+	struct net_port port = { .now_ns = port_now, .tx = port_tx, .random = port_random, .log = port_log,
+				 .owner_of = port_owner_of, .forward = port_forward, .flow_ok = port_flow_ok };
 	g.ns = net_init(g.ns_mem, g.ns_len, &cfg, &port);
 	if (!g.ns)
 		return -EINVAL;
-	for (int i = 0; i < (int)(sizeof(g.wr) / sizeof(g.wr[0])); i++)
-		g.wr_free[g.nwr_free++] = &g.wr[i];
+	link_init();
 	return 0;
 }
 
-/* ---------------------------------------------------------------- the queue */
+/* ---------------------------------------------------------------- the loop */
 
-static int refill(void)
-{
-	struct nd_buf *bufs[BURST];
-	int n = 0, posted = 0;
-	for (;;) {
-		n = 0;
-		while (n < BURST) {
-			struct net_pkt *p = net_pkt_alloc(g.ns);
-			if (!p)
-				break;
-			struct nd_buf *b = wr_get(p);
-			if (!b) {
-				net_pkt_free(g.ns, p);
-				break;
-			}
-			b->cap = net_pkt_tailroom(p) < 2048 ? net_pkt_tailroom(p) : 2048;
-			bufs[n++] = b;
-		}
-		int took = n ? g.nd.ops->rx_refill(&g.q, bufs, n) : 0;
-		for (int j = took; j < n; j++) {
-			net_pkt_free(g.ns, bufs[j]->cookie);
-			wr_put(bufs[j]);
-		}
-		posted += took;
-		if (took < BURST)
-			return posted;
-	}
-}
-
-/* An ARP frame (RFC 826) from the wire: tell the other cores who is where. */
-static void share_arp(const uint8_t *f, uint16_t len)
-{
-	if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
-	    f[17] != 0 || f[18] != 6 || f[19] != 4)
-		return;
-	struct netd_arp a;
-	a.ip = (uint32_t)f[28] << 24 | (uint32_t)f[29] << 16 | (uint32_t)f[30] << 8 | f[31];
-	memcpy(a.mac, f + 22, 6);
-	if (!a.ip || (a.ip & g.mask) != (g.addr & g.mask) || a.ip == g.addr || (a.mac[0] & 1))
-		return;
-	for (int c = 0; c < g.ncores && c < 64; c++)
-		if (g.peer[c])
-			disp_notify(g.peer[c], NETD_ARP, &a, sizeof(a));
-}
-
-static void h_arp(struct disp_req *r)
-{
-	const struct netd_arp *a = msg_cdata(&r->msg);
-	if (g.ns)
-		net_arp_set(g.ns, a->ip, a->mac, false);
-}
-
-/* One pass: received frames into the stack, sent buffers back to it,
- * the ring refilled, timers run. Returns the work done. */
+/* One turn: frames (queue, local delivery) into the stack, timers, the
+ * stack's events to the processes. Returns the work done; with none, the
+ * queue's interrupt is armed before the loop sleeps. */
 static int pump(struct disp *d, void *arg)
 {
 	(void)arg;
-	if (!g.running)
-		return 0;
-	int work = 0;
-	g.nd.ops->irq_disable(&g.q);
-	struct nd_buf *bufs[BURST];
-	struct net_pkt *pkts[BURST];
-	int n;
-	while ((n = g.nd.ops->rx_burst(&g.q, bufs, BURST)) > 0) {
-		for (int i = 0; i < n; i++) {
-			struct net_pkt *p = bufs[i]->cookie;
-			p->len = bufs[i]->len;
-			p->flags = (bufs[i]->flags & ND_RX_CSUM_OK) ? NET_PKT_RX_L4_CSUM_OK : 0;
-			if (p->len >= 14 && p->data[12] == 0x08 && p->data[13] == 0x06)
-				share_arp(p->data, p->len);
-			pkts[i] = p;
-			wr_put(bufs[i]);
-		}
-		net_input_batch(g.ns, pkts, (unsigned)n);
-		work += n;
-	}
-	while ((n = g.nd.ops->tx_reclaim(&g.q, bufs, BURST)) > 0)
-		for (int i = 0; i < n; i++) {
-			net_pkt_free(g.ns, bufs[i]->cookie);
-			wr_put(bufs[i]);
-		}
-	refill();
+	int work = link_pump();
 	uint64_t now = pika_clock_ns();
-	if (now >= g.next_timer)
+	if (now >= g.next_timer || work)
 		g.next_timer = net_poll(g.ns);
+	sock_events();
 	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
-	if (!work && g.nd.ops->irq_enable(&g.q))
+	if (!work && g.running && g.nd.ops->irq_enable(&g.q))
 		work = 1; /* a frame came in while interrupts were off: poll again */
+	if (g.nloop)
+		work = 1;
 	return work;
+}
+
+/* A channel closed: a process's (its sockets go) or a peer's. */
+static void closed(struct disp *d, struct disp_chan *dc)
+{
+	sock_client_gone(dc);
+	for (int c = 0; c < 64; c++)
+		if (g.peer[c] == dc)
+			g.peer[c] = NULL;
+	pika_chan_close(&dc->ch);
+	disp_remove(d, dc);
 }
 
 /* ---------------------------------------------------------------- control instance (core 0) */
@@ -309,14 +179,9 @@ static void try_start(void)
 		return;
 	}
 	if (g.nd.has_rss && g.nd.ops->set_rss) {
-		/* Microsoft's RSS key; buckets spread round-robin over the queues */
-		static const uint8_t key[40] = {
-			0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
-			0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
-			0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
-		};
-		struct nd_rss rss = { .key_len = 40, .table_len = 128 };
-		memcpy(rss.key, key, 40);
+		/* the key every netd predicts with; buckets round-robin over the queues */
+		struct nd_rss rss = { .key_len = 40, .table_len = NETD_RSS_BUCKETS };
+		memcpy(rss.key, netd_rss_key, 40);
 		for (int i = 0; i < 128; i++)
 			rss.table[i] = (uint16_t)(i % g.nqueues);
 		e = g.nd.ops->set_rss(&g.nd, &rss);
@@ -352,6 +217,26 @@ static void h_queue(struct disp_req *r)
 
 static void h_started(struct disp_req *r) { disp_reply(r, g.started ? 1 : 0, NULL, 0); }
 
+/* Device-wide changes other cores ask for (filters, flow groups). */
+static void h_filter(struct disp_req *r)
+{
+	struct nd_filter f;
+	memcpy(&f, msg_cdata(&r->msg), sizeof(f));
+	int (*op)(struct netdev *, const struct nd_filter *) =
+		chan_msg_type(&r->msg) == NETCTL_FILTER_ADD ? g.nd.ops->filter_add : g.nd.ops->filter_del;
+	disp_reply(r, op ? op(&g.nd, &f) : -EOPNOTSUPP, NULL, 0);
+}
+
+static void h_group_move(struct disp_req *r)
+{
+	uint32_t v[2];
+	memcpy(v, msg_cdata(&r->msg), sizeof(v));
+	int e = !g.nd.ops->group_move ? -EOPNOTSUPP
+		: v[0] >= ND_FLOW_GROUPS || (int)v[1] >= g.nqueues ? -EINVAL
+		: g.nd.ops->group_move(&g.nd, (int)v[0], (int)v[1]);
+	disp_reply(r, e, NULL, 0);
+}
+
 static void h_new_chan(struct disp_req *r)
 {
 	const struct mon_bind_data *b = msg_cdata(&r->msg);
@@ -385,6 +270,12 @@ static void h_stats(struct disp_req *r)
 		const struct net_stats *st = net_stats(g.ns);
 		OUT("core %d net rx_frames %lu tx_frames %lu icmp_echo_replies %lu arp_replies %lu\n", g.core,
 		    st->rx_frames, st->tx_frames, st->icmp_echo_replies, st->arp_replies_out);
+		OUT("core %d tcp passive_opens %lu active_opens %lu segs_out %lu retrans %lu resets_out %lu "
+		    "cookies_sent %lu injected %lu\n",
+		    g.core, st->tcp_passive_opens, st->tcp_active_opens, st->tcp_segs_out, st->tcp_retrans,
+		    st->tcp_resets_out, st->tcp_cookies_sent, st->injected);
+		n += sock_stats(text + n, (int)sizeof(text) - n);
+		n += link_stats(text + n, (int)sizeof(text) - n);
 		for (int i = 0; i < NET_DROP__COUNT; i++)
 			if (st->drops[i])
 				OUT("core %d drop net.%s %lu\n", g.core, net_drop_name(i), st->drops[i]);
@@ -402,15 +293,17 @@ static void h_stats(struct disp_req *r)
 static void connect_peers(void *arg)
 {
 	(void)arg;
-	struct {
-		uint32_t core;
-		char name[MSG_DATA - 4];
-	} req;
+	/* only now can processes bind us: every handler is in place and the
+	 * dispatcher runs (a client that came earlier would wait unheard) */
+	if (disp_call(&g.d, g.mon, MON_REGISTER, "netd", 5, NULL, 0, NULL, 10 * SEC))
+		printf("netd: core %d: cannot register netd@%d\n", g.core, g.core);
+	struct mon_name_req req;
 	for (int c = 0; c < g.ncores && c < 64; c++) {
 		if (c == g.core)
 			continue;
 		memset(&req, 0, sizeof(req));
-		req.core = (uint32_t)c;
+		req.core = (uint16_t)c;
+		req.pages = 1 + NETD_FWD_SLOTS * NETD_FWD_SLOT / 4096; /* room for forwarded frames */
 		strcpy(req.name, "netd");
 		struct mon_bind_data b;
 		int st = -ENOENT;
@@ -466,7 +359,7 @@ int main(void)
 	}
 	const struct pika_pci_dev *pci = &g.pci[g.dev];
 	g.nd.ops = netdev_find(pci);
-	pika_platform_init(&g.pp, g.dev, pci, &g.nd.plat);
+	pika_platform_init(&pp, g.dev, pci, &g.nd.plat);
 	g.q.nd = &g.nd;
 
 	if (g.core == 0) {
@@ -502,11 +395,9 @@ int main(void)
 			printf("netd: core %d: queue setup failed: %d\n", g.core, e);
 			return 1;
 		}
-		refill(); /* buffers in place before the device starts */
+		link_refill(); /* buffers in place before the device starts */
 	}
 
-	if (mon_register("netd"))
-		printf("netd: core %d: cannot register netd@%d\n", g.core, g.core);
 	if (g.core == 0) {
 		mon_register("netctl");
 		if (g.have_queue) {
@@ -541,10 +432,17 @@ int main(void)
 	disp_on(&g.d, MON_NEW_CHAN, h_new_chan);
 	disp_on(&g.d, NETD_STATS, h_stats);
 	disp_on(&g.d, NETD_ARP, h_arp);
+	disp_on(&g.d, NETD_FRAME, h_frame);
+	disp_on(&g.d, NETD_ADDR, h_addr);
+	sock_init(&g.d);
+	g.d.closed = closed;
 	if (g.core == 0) {
 		disp_on(&g.d, NETCTL_INFO, h_info);
 		disp_on(&g.d, NETCTL_QUEUE, h_queue);
 		disp_on(&g.d, NETCTL_STARTED, h_started);
+		disp_on(&g.d, NETCTL_FILTER_ADD, h_filter);
+		disp_on(&g.d, NETCTL_FILTER_DEL, h_filter);
+		disp_on(&g.d, NETCTL_GROUP_MOVE, h_group_move);
 	}
 	g.d.idle = pump;
 	g.next_timer = 0;
@@ -559,7 +457,15 @@ int main(void)
 		g.nd.ops->queue_start(&g.q, &g.setup);
 		g.running = true;
 	}
-	net_ipv4_set(g.ns, g.addr, g.mask, g.gw); /* announced now that frames can leave */
+	if (g.dhcp && g.core == 0) {
+		net_dhcp_start(g.ns); /* the others hear the address from core 0 (NETD_ADDR) */
+		g.addr = 0;
+	} else if (!g.dhcp) {
+		net_ipv4_set(g.ns, g.addr, g.mask, g.gw); /* announced now that frames can leave */
+		net_arp_set(g.ns, g.addr, g.nd.mac, true); /* frames to ourselves stay here */
+	} else {
+		g.addr = 0;
+	}
 	mthread_run(mthread_create(connect_peers, NULL));
 	printf("netd: core %d: %s, %u.%u.%u.%u/%d\n", g.core,
 	       g.have_queue ? "serving its queue" : "no queue of its own", g.addr >> 24, (g.addr >> 16) & 255,

@@ -1,25 +1,41 @@
 /*
- * netd - the network server of a core (DESIGN 5): the link server (one NIC
- * queue pair, through a driver from drivers/) and the TCP/IP stack (net/),
- * one instance per core, cooperating over channels only.
+ * netd - the network server of a core (DESIGN 5): the link server (a NIC
+ * queue pair, through a driver from drivers/), the transport server (the
+ * TCP/IP stack, net/), and the socket service for the processes of its core,
+ * combined in one process per core (PIKA's best configuration), cooperating
+ * with the other cores' netds over channels only.
  *
- * Core 0's netd is also the driver's *control instance* (netctl@0): it
- * initialises the device, programs every core's queue from the setup that
- * core sends, starts the device and sets RSS. Every netd registers
- * "netd" (netd@CORE) and answers NETD_STATS with a text report.
+ *   netd.c   start-up, the device's control instance (netctl@0), the loop
+ *   link.c   frames: the queue, flow ownership, forwarding between cores,
+ *            transmitting for cores without a queue, local delivery
+ *   sock.c   the socket service (pikaos/sockproto.h) behind libc's sockets
+ *
+ * Who owns a TCP flow: the core the NIC's RSS would pick for it, computed in
+ * software (the same Toeplitz key; bucket b -> core b % ncores). With a queue
+ * per core this is where the frames arrive anyway; with fewer queues (QEMU's
+ * user network has one) the cores with a queue act as link servers: they
+ * pass a segment to its owner over a channel, and transmit the frames of the
+ * cores that have no queue. Every netd registers "netd" (netd@CORE): the
+ * socket service, NETD_STATS, and the peer traffic of the other netds.
  */
 #ifndef USER_NETD_H
 #define USER_NETD_H
 
+#include <pikaos/dispatch.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "drivers/netdev.h"
+#include "net/net.h"
 
 /* netctl@0 requests (pikaos/msg.h convention) */
 enum {
 	NETCTL_INFO = 1,  /* -> struct netctl_info */
 	NETCTL_QUEUE,     /* data: struct netq_setup -> the setup as committed */
 	NETCTL_STARTED,   /* -> status 1 once the device runs */
+	NETCTL_FILTER_ADD, /* data: struct nd_filter -> status (-EOPNOTSUPP without filters) */
+	NETCTL_FILTER_DEL, /* data: struct nd_filter */
+	NETCTL_GROUP_MOVE, /* data: {u32 group, u32 queue} */
 };
 
 struct netctl_info {
@@ -30,17 +46,101 @@ struct netctl_info {
 	uint16_t mtu;
 };
 
-/* netd@CORE requests (numbered apart from netctl: core 0 serves both) */
+/* netd@CORE requests and peer messages (numbered apart from netctl and the
+ * socket service: core 0 serves all three) */
 enum {
 	NETD_STATS = 16, /* -> text */
-	NETD_ARP,       /* notification: data struct netd_arp, an address learned on the wire */
+	NETD_ARP,        /* peer notification: struct netd_arp, an address seen on the wire */
+	NETD_FRAME,      /* peer notification: struct netd_frame, a frame in the data area */
+	NETD_ADDR,       /* peer notification: struct netd_addr, the address DHCP gave core 0 */
 };
 
-/* ARP replies (and requests) arrive on whichever queue the NIC picks, often
- * not the core that asked: every netd that sees one tells all the others. */
 struct netd_arp {
 	uint32_t ip;
 	uint8_t mac[6];
 };
+
+/* Forwarded frames travel in the data area of the sender's channel to the
+ * receiver: NETD_FWD_SLOTS slots of NETD_FWD_SLOT bytes, used in turn. A slot
+ * is reused NETD_FWD_SLOTS messages later; since the receiver handles each
+ * batch of at most 8 messages before it takes more and the ring holds
+ * CHAN_SLOTS messages, 64 > CHAN_SLOTS + 8 slots mean a slot is never
+ * overwritten before it was read. */
+#define NETD_FWD_SLOTS 64
+#define NETD_FWD_SLOT 2048
+enum { NETD_FRAME_RX = 1, NETD_FRAME_TX = 2 };
+struct netd_frame {
+	uint32_t slot;
+	uint16_t len;
+	uint16_t kind; /* RX: a segment this core owns; TX: put it on the wire for me */
+};
+
+struct netd_addr {
+	uint32_t addr, mask, gw;
+};
+
+/* Microsoft's RSS key: the control instance gives it to the NIC, every netd
+ * uses it to predict where a flow's frames arrive. */
+extern const uint8_t netd_rss_key[40];
+#define NETD_RSS_BUCKETS 128
+
+#define RING 256
+#define BURST 32
+
+struct netd {
+	int core, ncores, dev;
+	struct pika_pci_dev pci[PIKA_PCI_MAX];
+	struct netdev nd;
+	struct netq q;
+	bool have_queue, running;
+	int nqueues, committed;
+	bool started; /* control: the device runs */
+	struct netq_setup setup;
+	struct chan ctl;
+	struct disp d;
+	struct disp_chan *mon;      /* the monitor channel, in the loop */
+	struct disp_chan *peer[64]; /* to every other core's netd (we send on these) */
+	uint32_t fwd_next[64];      /* next data slot per peer channel */
+	struct net_stack *ns;
+	uint8_t *ns_mem;
+	uint64_t ns_phys;
+	size_t ns_len;
+	uint64_t next_timer;
+	uint32_t addr, mask, gw;
+	bool dhcp;
+	int irq_vec;
+	uint64_t rng;
+	/* nd_buf wrappers around the stack's packets */
+	struct nd_buf wr[2 * RING + BURST];
+	struct nd_buf *wr_free[2 * RING + BURST];
+	int nwr_free;
+	/* frames for this core's own stack, handled at the next pump */
+	struct net_pkt *loopq[256];
+	int nloop;
+	/* link counters */
+	uint64_t fwd_out, fwd_in, fwd_drops, ls_tx, looped;
+};
+extern struct netd g;
+
+/* link.c */
+void link_init(void);
+int link_owner(uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport);
+int port_owner_of(void *ctx, const struct net_flow *flow);
+void port_forward(void *ctx, int core, struct net_pkt *pkt);
+bool port_flow_ok(void *ctx, const struct net_flow *flow);
+void port_tx(void *ctx, struct net_pkt **pkts, unsigned n);
+int link_refill(void);
+int link_pump(void);          /* the queue and the local-delivery queue; work done */
+void link_share_arp(const uint8_t *frame, uint16_t len);
+void h_arp(struct disp_req *r);
+void h_frame(struct disp_req *r);
+void h_addr(struct disp_req *r);
+int link_stats(char *out, int max);
+
+/* sock.c */
+void sock_init(struct disp *d);
+void sock_events(void);       /* the stack's events to the processes that own the sockets */
+bool sock_client_gone(struct disp_chan *dc);
+int sock_stats(char *out, int max);
 
 #endif

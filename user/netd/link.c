@@ -1,0 +1,312 @@
+/*
+ * link.c - frames (see netd.h): the queue, ownership, forwarding, local delivery.
+ */
+#include <errno.h>
+#include <pikaos.h>
+#include <pikaos/msg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/toeplitz.h"
+#include "netd.h"
+
+const uint8_t netd_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static uint64_t phys_of(const void *p) { return g.ns_phys + (uint64_t)((const uint8_t *)p - g.ns_mem); }
+
+static struct nd_buf *wr_get(struct net_pkt *p)
+{
+	if (!g.nwr_free)
+		return NULL;
+	struct nd_buf *b = g.wr_free[--g.nwr_free];
+	memset(b, 0, sizeof(*b));
+	b->cookie = p;
+	b->data = p->data;
+	b->phys = phys_of(p->data);
+	return b;
+}
+
+static void wr_put(struct nd_buf *b) { g.wr_free[g.nwr_free++] = b; }
+
+void link_init(void)
+{
+	for (int i = 0; i < (int)(sizeof(g.wr) / sizeof(g.wr[0])); i++)
+		g.wr_free[g.nwr_free++] = &g.wr[i];
+}
+
+/* ---------------------------------------------------------------- ownership */
+
+/* The core that owns a flow: where RSS sends its frames, bucket b -> core b % ncores
+ * (the control instance gives the NIC bucket b -> queue b % nqueues, the same
+ * thing when every core has a queue). */
+int link_owner(uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport)
+{
+	uint32_t h = toeplitz_ipv4_l4(netd_rss_key, sizeof(netd_rss_key), raddr, laddr, rport, lport);
+	return (int)((h & (NETD_RSS_BUCKETS - 1)) % (uint32_t)g.ncores);
+}
+
+int port_owner_of(void *ctx, const struct net_flow *f)
+{
+	(void)ctx;
+	if (f->proto != 6)
+		return -1;
+	int c = link_owner(f->raddr, f->laddr, f->rport, f->lport);
+	return c == g.core ? -1 : c;
+}
+
+bool port_flow_ok(void *ctx, const struct net_flow *f)
+{
+	(void)ctx;
+	return link_owner(f->raddr, f->laddr, f->rport, f->lport) == g.core;
+}
+
+/* A frame to another core's netd through the data area of our channel to it. */
+static int send_frame(int core, uint16_t kind, const uint8_t *data, uint16_t len)
+{
+	struct disp_chan *pc = core >= 0 && core < 64 ? g.peer[core] : NULL;
+	if (!pc || len > NETD_FWD_SLOT || chan_data_len(&pc->ch) < NETD_FWD_SLOTS * NETD_FWD_SLOT) {
+		g.fwd_drops++;
+		return -ENOTCONN;
+	}
+	uint32_t slot = g.fwd_next[core]++ % NETD_FWD_SLOTS;
+	memcpy((uint8_t *)chan_data(&pc->ch) + slot * NETD_FWD_SLOT, data, len);
+	struct netd_frame fr = { slot, len, kind };
+	struct chan_msg m;
+	msg_init(&m, NETD_FRAME, 0, 0, 0);
+	memcpy(msg_data(&m), &fr, sizeof(fr));
+	/* a full ring waits (a little): the receiver drains it in its loop */
+	int e = chan_send_wait(&pc->ch, &m, 1000000000ULL);
+	if (e) {
+		g.fwd_drops++;
+		return e;
+	}
+	g.fwd_out++;
+	return 0;
+}
+
+/* The stack found a segment of another core's connection. */
+void port_forward(void *ctx, int core, struct net_pkt *pkt)
+{
+	(void)ctx;
+	send_frame(core, NETD_FRAME_RX, pkt->data, pkt->len);
+	net_pkt_free(g.ns, pkt);
+}
+
+/* ---------------------------------------------------------------- transmit */
+
+static bool to_self(const struct net_pkt *p)
+{
+	return p->len >= 14 && memcmp(p->data, g.nd.mac, 6) == 0;
+}
+
+/* The stack's frames: to our own address stay on this machine (delivered to
+ * our own stack at the next pump);
+ * the others go out on our queue, or to a link server when we have none. */
+void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
+{
+	(void)ctx;
+	struct nd_buf *bufs[BURST];
+	int k = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct net_pkt *p = pkts[i];
+		if (to_self(p)) {
+			if (g.nloop < (int)(sizeof(g.loopq) / sizeof(g.loopq[0]))) {
+				g.loopq[g.nloop++] = p;
+				g.looped++;
+			} else {
+				g.q.stats.drops[ND_DROP_TX_FULL]++;
+				net_pkt_free(g.ns, p);
+			}
+			continue;
+		}
+		if (!g.have_queue) {
+			send_frame(g.core % (g.nqueues ? g.nqueues : 1), NETD_FRAME_TX, p->data, p->len);
+			net_pkt_free(g.ns, p);
+			continue;
+		}
+		struct nd_buf *b = g.running ? wr_get(p) : NULL;
+		if (!b) {
+			g.q.stats.drops[ND_DROP_TX_FULL]++;
+			net_pkt_free(g.ns, p);
+			continue;
+		}
+		b->len = p->len;
+		bufs[k++] = b;
+		if (k == BURST || i + 1 == n) {
+			int took = g.nd.ops->tx_burst(&g.q, bufs, k);
+			for (int j = took; j < k; j++) { /* the ring is full: these are dropped */
+				g.q.stats.drops[ND_DROP_TX_FULL]++;
+				net_pkt_free(g.ns, bufs[j]->cookie);
+				wr_put(bufs[j]);
+			}
+			k = 0;
+		}
+	}
+	if (k) {
+		int took = g.nd.ops->tx_burst(&g.q, bufs, k);
+		for (int j = took; j < k; j++) {
+			g.q.stats.drops[ND_DROP_TX_FULL]++;
+			net_pkt_free(g.ns, bufs[j]->cookie);
+			wr_put(bufs[j]);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- peers */
+
+/* A frame a peer put in its channel's data area for us. */
+void h_frame(struct disp_req *r)
+{
+	struct netd_frame fr;
+	memcpy(&fr, msg_cdata(&r->msg), sizeof(fr));
+	if (fr.slot >= NETD_FWD_SLOTS || fr.len > NETD_FWD_SLOT || fr.len < 14 ||
+	    chan_data_len(&r->dc->ch) < NETD_FWD_SLOTS * NETD_FWD_SLOT) {
+		g.fwd_drops++;
+		return;
+	}
+	const uint8_t *data = (const uint8_t *)chan_data(&r->dc->ch) + fr.slot * NETD_FWD_SLOT;
+	struct net_pkt *p = net_pkt_alloc(g.ns);
+	if (!p || net_pkt_tailroom(p) < fr.len) {
+		if (p)
+			net_pkt_free(g.ns, p);
+		g.fwd_drops++;
+		return;
+	}
+	memcpy(p->data, data, fr.len);
+	p->len = fr.len;
+	g.fwd_in++;
+	if (fr.kind == NETD_FRAME_RX) {
+		net_input_forwarded(g.ns, p);
+	} else if (fr.kind == NETD_FRAME_TX && g.have_queue) {
+		g.ls_tx++;
+		struct net_pkt *one[1] = { p };
+		port_tx(NULL, one, 1);
+	} else {
+		g.fwd_drops++;
+		net_pkt_free(g.ns, p);
+	}
+}
+
+/* An ARP frame (RFC 826) from the wire: tell the other cores who is where. */
+void link_share_arp(const uint8_t *f, uint16_t len)
+{
+	if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 ||
+	    f[17] != 0 || f[18] != 6 || f[19] != 4)
+		return;
+	struct netd_arp a;
+	a.ip = (uint32_t)f[28] << 24 | (uint32_t)f[29] << 16 | (uint32_t)f[30] << 8 | f[31];
+	memcpy(a.mac, f + 22, 6);
+	if (!a.ip || (a.ip & g.mask) != (g.addr & g.mask) || a.ip == g.addr || (a.mac[0] & 1))
+		return;
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (g.peer[c])
+			disp_notify(g.peer[c], NETD_ARP, &a, sizeof(a));
+}
+
+void h_arp(struct disp_req *r)
+{
+	const struct netd_arp *a = msg_cdata(&r->msg);
+	if (g.ns)
+		net_arp_set(g.ns, a->ip, a->mac, false);
+}
+
+/* Core 0 got an address from DHCP: everyone uses it. */
+void h_addr(struct disp_req *r)
+{
+	const struct netd_addr *a = msg_cdata(&r->msg);
+	g.addr = a->addr;
+	g.mask = a->mask;
+	g.gw = a->gw;
+	net_ipv4_set(g.ns, g.addr, g.mask, g.gw);
+	net_arp_set(g.ns, g.addr, g.nd.mac, true);
+	printf("netd: core %d: address %u.%u.%u.%u from core 0's DHCP lease\n", g.core, g.addr >> 24,
+	       (g.addr >> 16) & 255, (g.addr >> 8) & 255, g.addr & 255);
+}
+
+/* ---------------------------------------------------------------- the queue */
+
+int link_refill(void)
+{
+	struct nd_buf *bufs[BURST];
+	int posted = 0;
+	for (;;) {
+		int n = 0;
+		while (n < BURST) {
+			struct net_pkt *p = net_pkt_alloc(g.ns);
+			if (!p)
+				break;
+			struct nd_buf *b = wr_get(p);
+			if (!b) {
+				net_pkt_free(g.ns, p);
+				break;
+			}
+			b->cap = net_pkt_tailroom(p) < 2048 ? net_pkt_tailroom(p) : 2048;
+			bufs[n++] = b;
+		}
+		int took = n ? g.nd.ops->rx_refill(&g.q, bufs, n) : 0;
+		for (int j = took; j < n; j++) {
+			net_pkt_free(g.ns, bufs[j]->cookie);
+			wr_put(bufs[j]);
+		}
+		posted += took;
+		if (took < BURST)
+			return posted;
+	}
+}
+
+int link_pump(void)
+{
+	int work = 0;
+	if (g.nloop) { /* frames to ourselves */
+		int n = g.nloop;
+		g.nloop = 0;
+		struct net_pkt *l[256];
+		memcpy(l, g.loopq, sizeof(l[0]) * (size_t)n);
+		/* both ends of a connection to our own address live in this
+		 * stack: no NIC hashed these frames, so they are never forwarded
+		 * (a listener on another core is not reached from here) */
+		for (int i = 0; i < n; i++) {
+			l[i]->flags = NET_PKT_RX_LOOPED;
+			net_input_forwarded(g.ns, l[i]);
+		}
+		work += n;
+	}
+	if (!g.running)
+		return work;
+	g.nd.ops->irq_disable(&g.q);
+	struct nd_buf *bufs[BURST];
+	struct net_pkt *pkts[BURST];
+	int n;
+	while ((n = g.nd.ops->rx_burst(&g.q, bufs, BURST)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct net_pkt *p = bufs[i]->cookie;
+			p->len = bufs[i]->len;
+			p->flags = (bufs[i]->flags & ND_RX_CSUM_OK) ? NET_PKT_RX_L4_CSUM_OK : 0;
+			if (p->len >= 14 && p->data[12] == 0x08 && p->data[13] == 0x06)
+				link_share_arp(p->data, p->len);
+			pkts[i] = p;
+			wr_put(bufs[i]);
+		}
+		net_input_batch(g.ns, pkts, (unsigned)n);
+		work += n;
+	}
+	while ((n = g.nd.ops->tx_reclaim(&g.q, bufs, BURST)) > 0)
+		for (int i = 0; i < n; i++) {
+			net_pkt_free(g.ns, bufs[i]->cookie);
+			wr_put(bufs[i]);
+		}
+	link_refill();
+	return work;
+}
+
+int link_stats(char *out, int max)
+{
+	return snprintf(out, (size_t)max,
+			"core %d link forwarded_out %lu forwarded_in %lu forward_drops %lu "
+			"transmitted_for_others %lu local_delivery %lu\n",
+			g.core, g.fwd_out, g.fwd_in, g.fwd_drops, g.ls_tx, g.looped);
+}
