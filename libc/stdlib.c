@@ -185,6 +185,22 @@ char *strerror(int e)
 	case ETIMEDOUT: return "Connection timed out";
 	case ECONNREFUSED: return "Connection refused";
 	case EINPROGRESS: return "Operation now in progress";
+	case EMFILE: return "Too many open files";
+	case EPROTO: return "Protocol error";
+	case EMSGSIZE: return "Message too long";
+	case ENOPROTOOPT: return "Protocol not available";
+	case EPROTONOSUPPORT: return "Protocol not supported";
+	case EOPNOTSUPP: return "Operation not supported";
+	case EAFNOSUPPORT: return "Address family not supported by protocol";
+	case EADDRNOTAVAIL: return "Cannot assign requested address";
+	case ENETDOWN: return "Network is down";
+	case ENETUNREACH: return "Network is unreachable";
+	case ECONNABORTED: return "Software caused connection abort";
+	case ENOBUFS: return "No buffer space available";
+	case EISCONN: return "Transport endpoint is already connected";
+	case EHOSTUNREACH: return "No route to host";
+	case EALREADY: return "Operation already in progress";
+	case EDESTADDRREQ: return "Destination address required";
 	default: return "Unknown error";
 	}
 }

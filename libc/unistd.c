@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,12 +13,28 @@
 #include <time.h>
 #include <unistd.h>
 
-ssize_t write(int fd, const void *buf, size_t n) { return __sys_ret(__sys(SYS_write, fd, (long)buf, (long)n, 0)); }
+int __sock_is(int fd);
+ssize_t __sock_read(int fd, void *buf, size_t n);
+ssize_t __sock_write(int fd, const void *buf, size_t n);
+int __sock_close(int fd);
+int __sock_fcntl(int fd, int cmd, long arg);
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (__sock_is(fd))
+		return __sock_write(fd, buf, n);
+	return __sys_ret(__sys(SYS_write, fd, (long)buf, (long)n, 0));
+}
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-	(void)fd, (void)buf, (void)n;
-	errno = ENOSYS; /* console input arrives with the shell */
+	if (__sock_is(fd))
+		return __sock_read(fd, buf, n);
+	if (fd == 0) { /* console input: the serial line (core 0) */
+		long r = __sys(SYS_console_read, (long)buf, (long)n, 0, 0);
+		return r == -ENODEV ? 0 : __sys_ret(r);
+	}
+	errno = EBADF;
 	return -1;
 }
 
@@ -25,8 +42,7 @@ int close(int fd)
 {
 	if (fd >= 0 && fd <= 2)
 		return 0;
-	errno = EBADF;
-	return -1;
+	return __sock_close(fd);
 }
 
 pid_t getpid(void) { return (pid_t)__sys(SYS_getpid, 0, 0, 0, 0); }
@@ -207,7 +223,14 @@ uid_t getuid(void) { return 0; }
 gid_t getgid(void) { return 0; }
 int mprotect(void *a, size_t l, int p) { (void)a, (void)l, (void)p; NOSYS(-1); }
 int open(const char *p, int f, ...) { (void)p, (void)f; NOSYS(-1); }
-int fcntl(int fd, int cmd, ...) { (void)fd, (void)cmd; NOSYS(-1); }
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long);
+	va_end(ap);
+	return __sock_fcntl(fd, cmd, arg);
+}
 int kill(pid_t p, int s) { (void)p, (void)s; NOSYS(-1); }
 int system(const char *c) { (void)c; NOSYS(-1); }
 

@@ -1,4 +1,5 @@
-/* fcntl.h - no file system: open fails with ENOSYS. */
+/* fcntl.h - no file system: open fails with ENOSYS; fcntl works on sockets
+ * (F_GETFL/F_SETFL O_NONBLOCK, F_GETFD/F_SETFD). */
 #ifndef _PIKAOS_FCNTL_H
 #define _PIKAOS_FCNTL_H
 
