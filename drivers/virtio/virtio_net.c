@@ -349,6 +349,29 @@ static int vnet_rx_refill(struct netq *q, struct nd_buf **bufs, int n)
 	return k;
 }
 
+
+/* A frame with VIRTIO_NET_HDR_F_NEEDS_CSUM (virtio 1.1 5.1.6.4): the host's
+ * stack left the L4 checksum partial, the pseudo-header sum stored at
+ * start + off. The data is good; we complete the checksum so the frame is
+ * valid wherever it goes next (forwarded to another core, looped back).
+ * False when the offsets lie outside the frame. */
+static bool csum_complete(uint8_t *f, uint32_t len, uint16_t start, uint16_t off)
+{
+	if ((uint32_t)start + off + 2 > len)
+		return false;
+	uint32_t sum = 0;
+	for (uint32_t i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)f[i] << 8 | f[i + 1];
+	if ((len - start) & 1)
+		sum += (uint32_t)f[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t c = (uint16_t)~sum;
+	f[start + off] = (uint8_t)(c >> 8);
+	f[start + off + 1] = (uint8_t)c;
+	return true;
+}
+
 static int vnet_rx_burst(struct netq *q, struct nd_buf **bufs, int n)
 {
 	struct vnet_q *vq = q->priv;
@@ -371,9 +394,12 @@ static int vnet_rx_burst(struct netq *q, struct nd_buf **bufs, int n)
 		} else if (len > (uint32_t)b->cap + NET_HDR || len - NET_HDR > (uint32_t)q->nd->mtu + 18) {
 			/* longer than the buffer, or than the MTU allows (+ Ethernet header, VLAN tag, FCS) */
 			q->stats.drops[ND_DROP_OVERSIZE]++;
+		} else if ((h->flags & HDR_F_NEEDS_CSUM) &&
+			   !csum_complete(b->data, len - NET_HDR, h->csum_start, h->csum_offset)) {
+			q->stats.drops[ND_DROP_DESC_ERROR]++; /* checksum offsets outside the frame */
 		} else {
 			b->len = (uint16_t)(len - NET_HDR);
-			b->flags = (h->flags & HDR_F_DATA_VALID) ? ND_RX_CSUM_OK : 0;
+			b->flags = (h->flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) ? ND_RX_CSUM_OK : 0;
 			q->stats.rx_packets++;
 			q->stats.rx_bytes += b->len;
 			bufs[k++] = b;

@@ -205,6 +205,34 @@ static void receive_good_runt_oversize_and_stray(void **state)
 	assert_int_equal(virtio_net_ops.rx_burst(&q, got, 8), 0);
 }
 
+/* NEEDS_CSUM: the host left the TCP checksum partial (the pseudo-header sum
+ * in place); the driver completes it, and drops a frame whose offsets lie
+ * outside it. */
+static void receive_partial_checksum_completed(void **state)
+{
+	(void)state;
+	post_all();
+	struct ring rx = ring_at(setup.w[0], 8);
+	uint16_t id[2] = { take(&rx), take(&rx) };
+	for (int i = 0; i < 2; i++) {
+		deliver(&rx, id[i], 12 + 60, 1 /* NEEDS_CSUM */, 0xA5);
+		uint8_t *p = (uint8_t *)(uintptr_t)rx.desc[id[i]].addr;
+		p[6] = i == 0 ? 34 : 60; /* csum_start: the TCP header, or the frame's end */
+		p[8] = 16;               /* csum_offset: TCP's checksum field */
+		p[12 + 50] = 0x12;       /* the pseudo-header sum the host stored */
+		p[12 + 51] = 0x34;
+	}
+	struct nd_buf *got[8];
+	assert_int_equal(virtio_net_ops.rx_burst(&q, got, 8), 1);
+	const uint8_t *f = got[0]->data;
+	/* 12 words of 0xA5A5 and 0x1234 sum to 0x7D5F0, fold 0xD5F7, complement 0x2A08 */
+	assert_int_equal(f[50], 0x2A);
+	assert_int_equal(f[51], 0x08);
+	assert_int_equal(f[49], 0xA5);
+	assert_true(got[0]->flags & ND_RX_CSUM_OK);
+	assert_int_equal(q.stats.drops[ND_DROP_DESC_ERROR], 1);
+}
+
 static void transmit_with_offload_and_reclaim(void **state)
 {
 	(void)state;
@@ -275,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(doorbell_rung_on_refill, setup_dev, teardown_dev),
 		cmocka_unit_test_setup_teardown(receive_good_runt_oversize_and_stray, setup_dev, teardown_dev),
+		cmocka_unit_test_setup_teardown(receive_partial_checksum_completed, setup_dev, teardown_dev),
 		cmocka_unit_test_setup_teardown(transmit_with_offload_and_reclaim, setup_dev, teardown_dev),
 		cmocka_unit_test_setup_teardown(interrupt_suppression, setup_dev, teardown_dev),
 	};
