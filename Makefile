@@ -17,7 +17,7 @@
 SMP     ?= 4
 MEM     ?= 512M
 ACCEL   ?= tcg
-CMDLINE ?= start=netd@all
+CMDLINE ?= start=netd@all,httpd@all,echo@all
 CROSS_COMPILE ?=
 B       ?= build
 
@@ -145,8 +145,19 @@ $(B)/user/monitor: $(patsubst %.c,$(B)/u/%.o,$(wildcard monitor/*.c)) $(B)/u/lib
 	$(quiet) "  LD      $@"
 	$(Q)$(LD) $(ULDFLAGS) -o $@ $(B)/u/libc/crt0.o $(filter %.o,$(filter-out %crt0.o,$^)) $(B)/libc.a $(LIBGCC)
 
+# Static files httpd serves: www/NAME becomes the boot module www.NAME, and
+# www.1m.bin (1 MiB of SHA-256 output, the same on every build) is made here
+# for the transfer tests.
+WWW := $(addprefix $(B)/user/www.,$(notdir $(wildcard www/*))) $(B)/user/www.1m.bin
+$(B)/user/www.%: www/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+$(B)/user/www.1m.bin:
+	@mkdir -p $(dir $@)
+	$(Q)python3 -c 'import hashlib,sys; sys.stdout.buffer.write(b"".join(hashlib.sha256(i.to_bytes(4,"little")).digest() for i in range(32768)))' > $@
+
 .PHONY: user
-user: $(USER_BINS)
+user: $(USER_BINS) $(WWW)
 .SECONDARY: # keep object files of pattern chains
 
 # ---------------------------------------------------------------- boot

@@ -134,11 +134,12 @@ static void cmd_spawn(char *arg)
 		*at = '\0';
 		c = atoi(at + 1);
 	}
-	char cmd[40];
+	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "%s%s%s", arg, args ? " " : "", args ? args : "");
 	int pid = mon_spawn(cmd, c);
 	if (pid < 0)
-		printf("spawn %s@%d: %s\n", arg, c, strerror(-pid));
+		printf("spawn %s@%d: %s\n", arg, c,
+		       pid == -E2BIG ? "the command is longer than a monitor message holds (35 bytes)" : strerror(-pid));
 	else
 		printf("started %s on core %d: pid %d\n", arg, c, pid);
 }
@@ -228,9 +229,17 @@ int main(void)
 			cmd_stats(arg);
 		else if (strcmp(cmd, "netstat") == 0)
 			cmd_netstat(arg);
-		else if (strcmp(cmd, "help") == 0)
+		else if (strcmp(cmd, "halt") == 0) {
+			/* the network statistics of every core, then power off */
+			cmd_netstat(NULL);
+			printf("shell: powering off\n");
+			fflush(stdout);
+			int e = pika_poweroff(0);
+			printf("halt: %s\n", strerror(errno));
+			(void)e;
+		} else if (strcmp(cmd, "help") == 0)
 			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], stats [CORE], "
-			       "netstat [CORE]\n");
+			       "netstat [CORE], halt\n");
 		else
 			printf("%s: unknown command ('help' lists them)\n", cmd);
 	}
