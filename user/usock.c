@@ -1,0 +1,368 @@
+/*
+ * usock - POSIX sockets tested from a real process against its core's netd
+ * (KTAP through utest.h). Traffic goes to the machine's own address, which
+ * netd delivers locally (and to the owning core's stack when RSS says the
+ * flow belongs to another core).
+ *
+ *   usock DEPTH ADDR        ADDR: this machine's IPv4 address
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pikaos.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <utest.h>
+
+static struct sockaddr_in self;
+static uint16_t next_port;
+
+static struct sockaddr_in at(uint16_t port)
+{
+	struct sockaddr_in a = self;
+	a.sin_port = htons(port);
+	return a;
+}
+#define SA(a) ((struct sockaddr *)&(a))
+
+static int listener(uint16_t port)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = at(port);
+	if (l < 0 || bind(l, SA(a), sizeof(a)) < 0 || listen(l, 8) < 0)
+		return -1;
+	return l;
+}
+
+/* connect() to our own PORT, which must succeed; says why when it does not. */
+static bool connected(struct utest_ctx *t, int c, uint16_t port)
+{
+	struct sockaddr_in a = at(port);
+	int r = connect(c, SA(a), sizeof(a));
+	if (!UT_EXPECT_EQ(t, r, 0))
+		printf("# connect to port %u: %s\n", port, strerror(errno));
+	return r == 0;
+}
+
+/* A connected pair through a fresh listener: *c the client, returns the server side. */
+static int pair(struct utest_ctx *t, int *c)
+{
+	uint16_t port = next_port++;
+	int l = listener(port);
+	UT_EXPECT(t, l >= 0);
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	if (!connected(t, *c, port)) {
+		close(l);
+		return -1;
+	}
+	int s = accept(l, NULL, NULL);
+	UT_EXPECT(t, s >= 0);
+	close(l);
+	return s;
+}
+
+UTEST(netd_of_this_core_answers)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (!UT_EXPECT(t, s >= 3))
+		printf("# socket: %s\n", strerror(errno));
+	UT_EXPECT_EQ(t, close(s), 0);
+}
+
+UTEST(bad_arguments_get_posix_errors)
+{
+	errno = 0;
+	UT_EXPECT_EQ(t, socket(AF_INET6, SOCK_STREAM, 0), -1);
+	UT_EXPECT_EQ(t, errno, EAFNOSUPPORT);
+	UT_EXPECT_EQ(t, socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), -1);
+	UT_EXPECT_EQ(t, errno, EPROTONOSUPPORT);
+	UT_EXPECT_EQ(t, close(999), -1);
+	UT_EXPECT_EQ(t, errno, EBADF);
+	UT_EXPECT_EQ(t, send(1, "x", 1, 0), -1); /* the console is no socket */
+	UT_EXPECT_EQ(t, errno, ENOTSOCK);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	UT_EXPECT(t, s >= 3);
+	struct sockaddr_in a = at(1);
+	UT_EXPECT_EQ(t, bind(s, SA(a), 4), -1);
+	UT_EXPECT_EQ(t, errno, EINVAL);
+	char c;
+	UT_EXPECT_EQ(t, recv(s, &c, 1, 0), -1);
+	UT_EXPECT_EQ(t, errno, ENOTCONN);
+	int v = 0;
+	socklen_t vl = sizeof(v);
+	UT_EXPECT_EQ(t, getsockopt(s, SOL_SOCKET, 12345, &v, &vl), -1);
+	UT_EXPECT_EQ(t, errno, ENOPROTOOPT);
+	UT_EXPECT_EQ(t, close(s), 0);
+	UT_EXPECT_EQ(t, close(s), -1);
+	UT_EXPECT_EQ(t, errno, EBADF);
+}
+
+UTEST(tcp_connect_accept_and_names)
+{
+	uint16_t port = next_port++;
+	int l = listener(port);
+	UT_EXPECT(t, l >= 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in got;
+	if (!connected(t, c, port))
+		return;
+	socklen_t gl = sizeof(got);
+	int s = accept(l, SA(got), &gl);
+	UT_EXPECT(t, s >= 0);
+	UT_EXPECT_EQ(t, gl, sizeof(got));
+	UT_EXPECT_EQ(t, got.sin_addr.s_addr, self.sin_addr.s_addr);
+	struct sockaddr_in cn, sp;
+	socklen_t l1 = sizeof(cn), l2 = sizeof(sp);
+	UT_EXPECT_EQ(t, getsockname(c, SA(cn), &l1), 0);
+	UT_EXPECT_EQ(t, getpeername(s, SA(sp), &l2), 0);
+	UT_EXPECT_EQ(t, cn.sin_port, sp.sin_port); /* the client's port as both ends see it */
+	UT_EXPECT_EQ(t, got.sin_port, cn.sin_port);
+	UT_EXPECT(t, ntohs(cn.sin_port) >= 1024);
+	UT_EXPECT_EQ(t, getpeername(c, SA(sp), &l2), 0);
+	UT_EXPECT_EQ(t, ntohs(sp.sin_port), port);
+	close(c);
+	close(s);
+	close(l);
+}
+
+UTEST(tcp_bytes_both_ways_intact)
+{
+	int c, s = pair(t, &c);
+	if (s < 0)
+		return;
+	enum { N = 300000 };
+	char *out = malloc(N), *in = malloc(N);
+	for (int i = 0; i < N; i++)
+		out[i] = (char)(i * 7 + (i >> 9));
+	/* the client writes everything (the socket buffers and our reads keep up) */
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	size_t sent = 0, got = 0;
+	while (got < N) {
+		if (sent < N) {
+			ssize_t w = send(c, out + sent, N - sent, 0);
+			if (w > 0)
+				sent += (size_t)w;
+			else
+				UT_EXPECT_EQ(t, errno, EAGAIN);
+		}
+		ssize_t r = recv(s, in + got, N - got, MSG_DONTWAIT);
+		if (r > 0)
+			got += (size_t)r;
+		else if (r == 0 || errno != EAGAIN)
+			break;
+	}
+	UT_EXPECT_EQ(t, got, (size_t)N);
+	UT_EXPECT(t, memcmp(in, out, N) == 0);
+	/* and back, blocking */
+	UT_EXPECT_EQ(t, write(s, "reply", 5), 5);
+	char b[8] = { 0 };
+	fcntl(c, F_SETFL, 0);
+	UT_EXPECT_EQ(t, read(c, b, sizeof(b)), 5);
+	UT_EXPECT_STR(t, b, "reply");
+	/* end of stream after shutdown */
+	UT_EXPECT_EQ(t, shutdown(c, SHUT_WR), 0);
+	UT_EXPECT_EQ(t, recv(s, b, sizeof(b), 0), 0);
+	free(out);
+	free(in);
+	close(c);
+	close(s);
+}
+
+UTEST(refused_in_use_and_reuseport)
+{
+	uint16_t port = next_port++;
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = at(port);
+	errno = 0;
+	UT_EXPECT_EQ(t, connect(c, SA(a), sizeof(a)), -1); /* nobody listens: RST */
+	UT_EXPECT_EQ(t, errno, ECONNREFUSED);
+	close(c);
+	int l = listener(port);
+	UT_EXPECT(t, l >= 0);
+	int l2 = socket(AF_INET, SOCK_STREAM, 0);
+	UT_EXPECT_EQ(t, bind(l2, SA(a), sizeof(a)), -1);
+	UT_EXPECT_EQ(t, errno, EADDRINUSE);
+	close(l2);
+	close(l);
+	/* two listeners on one port with SO_REUSEPORT both accept */
+	port = next_port++;
+	a = at(port);
+	int r1 = socket(AF_INET, SOCK_STREAM, 0), r2 = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	UT_EXPECT_EQ(t, setsockopt(r1, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+	UT_EXPECT_EQ(t, setsockopt(r2, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+	UT_EXPECT_EQ(t, bind(r1, SA(a), sizeof(a)), 0);
+	UT_EXPECT_EQ(t, listen(r1, 8), 0);
+	UT_EXPECT_EQ(t, bind(r2, SA(a), sizeof(a)), 0);
+	UT_EXPECT_EQ(t, listen(r2, 8), 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	UT_EXPECT_EQ(t, connect(c, SA(a), sizeof(a)), 0);
+	int s = accept(r2, NULL, NULL);
+	UT_EXPECT(t, s >= 0);
+	close(s);
+	close(c);
+	close(r1);
+	close(r2);
+}
+
+UTEST(nonblocking_calls_say_eagain)
+{
+	uint16_t port = next_port++;
+	int l = listener(port);
+	UT_EXPECT_EQ(t, fcntl(l, F_SETFL, O_NONBLOCK), 0);
+	UT_EXPECT_EQ(t, fcntl(l, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	UT_EXPECT_EQ(t, accept(l, NULL, NULL), -1);
+	UT_EXPECT_EQ(t, errno, EAGAIN);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = at(port);
+	int r = connect(c, SA(a), sizeof(a));
+	UT_EXPECT(t, r == 0 || errno == EINPROGRESS);
+	struct pollfd p = { c, POLLOUT, 0 };
+	UT_EXPECT_EQ(t, poll(&p, 1, 5000), 1);
+	UT_EXPECT(t, p.revents & POLLOUT);
+	int err = -1;
+	socklen_t el = sizeof(err);
+	UT_EXPECT_EQ(t, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el), 0);
+	UT_EXPECT_EQ(t, err, 0);
+	struct pollfd lp = { l, POLLIN, 0 };
+	UT_EXPECT_EQ(t, poll(&lp, 1, 5000), 1);
+	int s = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	UT_EXPECT(t, s >= 0);
+	char b[4];
+	UT_EXPECT_EQ(t, recv(s, b, sizeof(b), 0), -1);
+	UT_EXPECT_EQ(t, errno, EAGAIN);
+	close(s);
+	close(c);
+	close(l);
+}
+
+UTEST(poll_select_and_epoll_see_data)
+{
+	int c, s = pair(t, &c);
+	if (s < 0)
+		return;
+	struct pollfd p = { s, POLLIN, 0 };
+	UT_EXPECT_EQ(t, poll(&p, 1, 0), 0); /* nothing yet */
+	int ep = epoll_create1(0);
+	UT_EXPECT(t, ep >= 0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 77 }, out[4];
+	UT_EXPECT_EQ(t, epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev), 0);
+	UT_EXPECT_EQ(t, epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev), -1);
+	UT_EXPECT_EQ(t, errno, EEXIST);
+	UT_EXPECT_EQ(t, epoll_wait(ep, out, 4, 0), 0);
+	UT_EXPECT_EQ(t, send(c, "abc", 3, 0), 3);
+	UT_EXPECT_EQ(t, epoll_wait(ep, out, 4, 5000), 1);
+	UT_EXPECT_EQ(t, out[0].data.u32, 77u);
+	UT_EXPECT(t, out[0].events & EPOLLIN);
+	UT_EXPECT_EQ(t, poll(&p, 1, 5000), 1);
+	UT_EXPECT(t, p.revents & POLLIN);
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(s, &r);
+	struct timeval tv = { 5, 0 };
+	UT_EXPECT_EQ(t, select(s + 1, &r, NULL, NULL, &tv), 1);
+	UT_EXPECT(t, FD_ISSET(s, &r));
+	char b[8];
+	UT_EXPECT_EQ(t, recv(s, b, sizeof(b), 0), 3);
+	UT_EXPECT_EQ(t, epoll_ctl(ep, EPOLL_CTL_DEL, s, NULL), 0);
+	UT_EXPECT_EQ(t, close(ep), 0);
+	close(c);
+	close(s);
+}
+
+UTEST(options_round_trip)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0), v = 1;
+	socklen_t vl = sizeof(v);
+	UT_EXPECT_EQ(t, setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v)), 0);
+	v = 0;
+	UT_EXPECT_EQ(t, getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &vl), 0);
+	UT_EXPECT_EQ(t, v, 1);
+	v = 32768;
+	UT_EXPECT_EQ(t, setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+	v = 0;
+	UT_EXPECT_EQ(t, getsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, &vl), 0);
+	UT_EXPECT(t, v >= 32768);
+	struct linger lg = { 1, 3 }, lo = { 0, 0 };
+	socklen_t ll = sizeof(lo);
+	UT_EXPECT_EQ(t, setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	UT_EXPECT_EQ(t, getsockopt(s, SOL_SOCKET, SO_LINGER, &lo, &ll), 0);
+	UT_EXPECT_EQ(t, lo.l_onoff, 1);
+	UT_EXPECT_EQ(t, lo.l_linger, 3);
+	UT_EXPECT_EQ(t, setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, 1), -1);
+	UT_EXPECT_EQ(t, errno, EINVAL);
+	close(s);
+}
+
+UTEST(peer_reset_gives_econnreset_then_epipe)
+{
+	int c, s = pair(t, &c);
+	if (s < 0)
+		return;
+	struct linger lg = { 1, 0 }; /* close with RST */
+	UT_EXPECT_EQ(t, setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(s);
+	char b[4];
+	errno = 0;
+	UT_EXPECT_EQ(t, recv(c, b, sizeof(b), 0), -1);
+	UT_EXPECT_EQ(t, errno, ECONNRESET);
+	errno = 0;
+	UT_EXPECT_EQ(t, send(c, "x", 1, MSG_NOSIGNAL), -1);
+	UT_EXPECT_EQ(t, errno, EPIPE);
+	close(c);
+}
+
+UTEST(udp_datagrams_keep_boundaries_and_senders)
+{
+	uint16_t port = next_port++;
+	int u = socket(AF_INET, SOCK_DGRAM, 0), v = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = at(port), from;
+	UT_EXPECT_EQ(t, bind(u, SA(a), sizeof(a)), 0);
+	UT_EXPECT_EQ(t, sendto(v, "one", 3, 0, SA(a), sizeof(a)), 3);
+	UT_EXPECT_EQ(t, sendto(v, "second", 6, 0, SA(a), sizeof(a)), 6);
+	char b[16] = { 0 };
+	socklen_t fl = sizeof(from);
+	UT_EXPECT_EQ(t, recvfrom(u, b, sizeof(b), 0, SA(from), &fl), 3);
+	UT_EXPECT_STR(t, b, "one");
+	struct sockaddr_in vn;
+	socklen_t vl = sizeof(vn);
+	UT_EXPECT_EQ(t, getsockname(v, SA(vn), &vl), 0);
+	UT_EXPECT_EQ(t, from.sin_port, vn.sin_port);
+	memset(b, 0, sizeof(b));
+	UT_EXPECT_EQ(t, recv(u, b, 2, 0), 2); /* the rest of a datagram is dropped */
+	UT_EXPECT_STR(t, b, "se");
+	UT_EXPECT_EQ(t, recv(u, b, sizeof(b), MSG_DONTWAIT), -1);
+	UT_EXPECT_EQ(t, errno, EAGAIN);
+	close(u);
+	close(v);
+}
+
+UTEST(many_sockets_open_and_close)
+{
+	/* more sockets over time than netd's table holds at once */
+	for (int i = 0; i < 5000; i++) {
+		int s = socket(AF_INET, i % 2 ? SOCK_STREAM : SOCK_DGRAM, 0);
+		if (!UT_EXPECT(t, s >= 0))
+			break;
+		UT_EXPECT_EQ(t, close(s), 0);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	self.sin_family = AF_INET;
+	if (argc < 3 || inet_pton(AF_INET, argv[2], &self.sin_addr) != 1) {
+		printf("usage: usock DEPTH ADDR\n");
+		return 2;
+	}
+	next_port = (uint16_t)(6000 + 100 * pika_getcore());
+	return utest_main("sockets", argc, argv);
+}
