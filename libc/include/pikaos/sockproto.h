@@ -8,8 +8,9 @@
  * bulk data never travels in messages. Requests follow pikaos/msg.h; the
  * process has one request outstanding at a time (the areas are its buffers
  * for that request). netd tells the process about socket readiness with
- * SOCK_EVENT notifications (id 0), coalesced per socket. Handles are netd's
- * (the stack's) socket numbers; results are >= 0 or -errno (POSIX numbers).
+ * SOCK_EVENT notifications (id 0), coalesced per socket. Handles are small
+ * numbers netd gives out (1..4095, per core); results are >= 0 or -errno
+ * (POSIX numbers).
  */
 #ifndef _PIKAOS_SOCKPROTO_H
 #define _PIKAOS_SOCKPROTO_H
