@@ -32,7 +32,8 @@ static struct arp_entry *arp_slot(struct net_stack *s)
 		struct arp_entry *e = &s->arp[i];
 		if (e->state == ARP_FREE)
 			return e;
-		if (e->state == ARP_REACHABLE && (!victim || e->expires < victim->expires))
+		if ((e->state == ARP_REACHABLE || e->state == ARP_STALE || e->state == ARP_PROBE) &&
+		    (!victim || e->expires < victim->expires))
 			victim = e;
 	}
 	if (victim)
@@ -173,7 +174,16 @@ void arp_output(struct net_stack *s, struct net_pkt *p, uint32_t nh)
 		return;
 	}
 	struct arp_entry *e = arp_find(s, nh);
-	if (e && (e->state == ARP_REACHABLE || e->state == ARP_PERMANENT)) {
+	if (e && e->state == ARP_STALE) {
+		/* in use after its lifetime: confirm it with a unicast request
+		 * while traffic keeps flowing to the address we know */
+		e->state = ARP_PROBE;
+		e->tries = 1;
+		e->expires = s->now + MS(s->cfg.arp_retry_ms);
+		net_misc_deadline(s, e->expires);
+		arp_request(s, nh, e->mac);
+	}
+	if (e && (e->state == ARP_REACHABLE || e->state == ARP_PERMANENT || e->state == ARP_PROBE)) {
 		eth_output(s, p, e->mac, ETH_TYPE_IPV4);
 		return;
 	}
@@ -224,9 +234,20 @@ void arp_timer(struct net_stack *s)
 			net_misc_deadline(s, e->expires);
 		} else if (e->state == ARP_REACHABLE) {
 			if (s->now >= e->expires)
-				e->state = ARP_FREE;
+				e->state = ARP_STALE; /* probed when next used */
 			else
 				net_misc_deadline(s, e->expires);
+		} else if (e->state == ARP_PROBE) {
+			if (s->now >= e->expires) {
+				if (e->tries >= s->cfg.arp_retries) {
+					e->state = ARP_FREE; /* gone: the next use asks by broadcast */
+					continue;
+				}
+				e->tries++;
+				e->expires = s->now + MS(s->cfg.arp_retry_ms);
+				arp_request(s, e->addr, e->mac);
+			}
+			net_misc_deadline(s, e->expires);
 		}
 	}
 }
@@ -257,7 +278,7 @@ int net_arp_set(struct net_stack *s, uint32_t addr, const uint8_t mac[6], bool p
 bool net_arp_lookup(struct net_stack *s, uint32_t addr, uint8_t mac[6])
 {
 	struct arp_entry *e = arp_find(s, addr);
-	if (!e || (e->state != ARP_REACHABLE && e->state != ARP_PERMANENT))
+	if (!e || e->state == ARP_INCOMPLETE)
 		return false;
 	memcpy(mac, e->mac, 6);
 	return true;

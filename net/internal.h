@@ -59,13 +59,16 @@ struct ilist {
 };
 
 /* ---------------------------------------------------------------- ARP */
-enum { ARP_FREE = 0, ARP_INCOMPLETE, ARP_REACHABLE, ARP_PERMANENT };
+/* REACHABLE -> (lifetime over) STALE -> (used) PROBE -> (answered) REACHABLE,
+ * or (arp_retries unanswered probes) FREE. STALE and PROBE entries still
+ * carry traffic (RFC 1122 2.3.2.1: refresh without stalling the flows). */
+enum { ARP_FREE = 0, ARP_INCOMPLETE, ARP_REACHABLE, ARP_PERMANENT, ARP_STALE, ARP_PROBE };
 struct arp_entry {
 	uint32_t addr;
 	uint8_t mac[6];
 	uint8_t state;
 	uint8_t tries;
-	uint64_t expires;   /* REACHABLE: entry lifetime; INCOMPLETE: next retry */
+	uint64_t expires;   /* REACHABLE: entry lifetime; INCOMPLETE, PROBE: next retry */
 	struct net_pkt *pending; /* queued packets (linked by ->next) */
 	uint8_t npending;
 };

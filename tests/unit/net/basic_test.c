@@ -244,9 +244,40 @@ static void test_arp_reply_and_learn(void **state)
 	fr[ETH_HLEN + 4] = 8;
 	node_input(&f->n, fr, n);
 	assert_int_equal(net_stats(f->n.st)->drops[NET_DROP_ARP_BAD], 1);
-	/* the entry expires after arp_timeout */
+	/* after arp_timeout the entry is stale: traffic still goes to the known
+	 * address at once, and a unicast request confirms it */
 	node_advance(&f->n, f->clock + MS(f->n.cfg.arp_timeout_ms) + 1);
+	assert_true(net_arp_lookup(f->n.st, PEER, mac));
+	int h = net_udp_socket(f->n.st, NET_DGRAM_UDP);
+	struct net_sockaddr dst = { PEER, 7 };
+	assert_int_equal(net_udp_sendto(f->n.st, h, "stale", 5, &dst), 5);
+	assert_int_equal(cap_count(&f->n), 2);
+	bool udp = false, probe = false;
+	while (cap_pop(&f->n, &out)) {
+		parse_frame(out.data, out.len, &p);
+		assert_memory_equal(p.dst, PEER_MAC, 6); /* both unicast */
+		udp |= p.proto == IP_PROTO_UDP;
+		probe |= p.type == ETH_TYPE_ARP && p.arp_op == ARP_OP_REQUEST && p.arp_tpa == PEER;
+	}
+	assert_true(udp && probe);
+	/* answered: reachable again, no more requests */
+	n = build_arp(fr, f->mac, PEER_MAC, ARP_OP_REPLY, PEER_MAC, PEER, f->mac, US);
+	node_input(&f->n, fr, n);
+	node_advance(&f->n, f->clock + MS(f->n.cfg.arp_retry_ms) * 2);
+	assert_int_equal(cap_count(&f->n), 0);
+	/* stale again, probed, never answered: after arp_retries requests it is gone */
+	node_advance(&f->n, f->clock + MS(f->n.cfg.arp_timeout_ms) + 1);
+	assert_int_equal(net_udp_sendto(f->n.st, h, "x", 1, &dst), 1);
+	for (int i = 0; i < (int)f->n.cfg.arp_retries + 1; i++)
+		node_advance(&f->n, f->clock + MS(f->n.cfg.arp_retry_ms));
+	size_t requests = 0;
+	while (cap_pop(&f->n, &out)) {
+		parse_frame(out.data, out.len, &p);
+		requests += p.type == ETH_TYPE_ARP && p.arp_op == ARP_OP_REQUEST;
+	}
+	assert_int_equal(requests, (size_t)f->n.cfg.arp_retries);
 	assert_false(net_arp_lookup(f->n.st, PEER, mac));
+	net_udp_close(f->n.st, h);
 }
 
 static void test_arp_resolve_queue_and_timeout(void **state)
