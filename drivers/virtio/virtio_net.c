@@ -456,10 +456,20 @@ static int vnet_tx_reclaim(struct netq *q, struct nd_buf **bufs, int n)
 	return k;
 }
 
+/* Before the owner sleeps: interrupts on, and the receive doorbell rung even
+ * if the device said it needs no notification. QEMU's software RSS hands a
+ * frame read from tap queue k to our queue j; when j has no buffers at that
+ * moment the frame waits on k, and QEMU retries it only when queue k is
+ * notified, so a kick here (once per sleep, not per frame) restarts such a
+ * stalled queue. */
 static bool vnet_irq_enable(struct netq *q)
 {
 	struct vnet_q *vq = q->priv;
 	virtq_irq(&vq->rx, true);
+	if (vq->rx.doorbell) {
+		*vq->rx.doorbell = vq->rx.index;
+		q->stats.doorbells++;
+	}
 	return virtq_pending(&vq->rx); /* it came in before the flag: poll again */
 }
 
