@@ -253,6 +253,7 @@ int link_refill(void)
 			wr_put(bufs[j]);
 		}
 		posted += took;
+		g.rx_posted += took;
 		if (took < BURST)
 			return posted;
 	}
@@ -282,6 +283,7 @@ int link_pump(void)
 	struct net_pkt *pkts[BURST];
 	int n;
 	while ((n = g.nd.ops->rx_burst(&g.q, bufs, BURST)) > 0) {
+		g.rx_posted -= n;
 		for (int i = 0; i < n; i++) {
 			struct net_pkt *p = bufs[i]->cookie;
 			p->len = bufs[i]->len;

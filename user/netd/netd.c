@@ -274,6 +274,11 @@ static void h_stats(struct disp_req *r)
 		    "cookies_sent %lu injected %lu\n",
 		    g.core, st->tcp_passive_opens, st->tcp_active_opens, st->tcp_segs_out, st->tcp_retrans,
 		    st->tcp_resets_out, st->tcp_cookies_sent, st->injected);
+		struct net_usage u;
+		net_usage(g.ns, &u);
+		OUT("core %d memory packets %u/%u blocks %u/%u tcbs %u/%u arp %u rx_posted %d\n", g.core,
+		    u.pkts_used, u.pkts_total, u.blocks_used, u.blocks_total, u.tcbs_used, u.tcbs_total, u.arp_used,
+		    g.rx_posted);
 		n += sock_stats(text + n, (int)sizeof(text) - n);
 		n += link_stats(text + n, (int)sizeof(text) - n);
 		for (int i = 0; i < NET_DROP__COUNT; i++)

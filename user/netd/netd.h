@@ -114,6 +114,7 @@ struct netd {
 	struct nd_buf wr[2 * RING + BURST];
 	struct nd_buf *wr_free[2 * RING + BURST];
 	int nwr_free;
+	int rx_posted; /* receive buffers the device holds */
 	/* frames for this core's own stack, handled at the next pump */
 	struct net_pkt *loopq[256];
 	int nloop;
