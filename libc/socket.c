@@ -45,10 +45,11 @@ static struct fdent {
 	uint8_t type, kind, nonblock;
 	uint16_t bindflags;
 	int h;
+	int err; /* an error that ended a partial send/recv: the next call reports it */
 	/* epoll */
 	struct ep_item *items;
 	int nitems, cap;
-} fds[MAX_FD] = { [0] = { FD_CONSOLE }, [1] = { FD_CONSOLE }, [2] = { FD_CONSOLE } };
+} fds[MAX_FD] = { [0] = { .type = FD_CONSOLE }, [1] = { .type = FD_CONSOLE }, [2] = { .type = FD_CONSOLE } };
 
 static struct chan nc;
 static int have_nc;
@@ -300,9 +301,28 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return fail(err > 0 ? err : ECONNREFUSED);
 }
 
+/* A call that moved some bytes and then hit an error returns the count; the
+ * error (which the stack reports only once) waits for the next call. */
+static ssize_t partial(struct fdent *f, size_t done, int err)
+{
+	if (!done)
+		return fail(err);
+	f->err = err;
+	return (ssize_t)done;
+}
+
+static int pending_error(struct fdent *f)
+{
+	int e = f->err;
+	f->err = 0;
+	return e;
+}
+
 static ssize_t do_send(struct fdent *f, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		       socklen_t tolen)
 {
+	if (f->err)
+		return fail(pending_error(f));
 	int e = netd();
 	if (e)
 		return fail(-e);
@@ -328,7 +348,7 @@ static ssize_t do_send(struct fdent *f, const void *buf, size_t len, int flags, 
 			continue;
 		}
 		if (n < 0)
-			return done ? (ssize_t)done : fail(-n);
+			return partial(f, done, -n);
 		done += (size_t)n;
 	} while (done < len && f->kind == SOCK_KIND_TCP);
 	return (ssize_t)done;
@@ -337,6 +357,8 @@ static ssize_t do_send(struct fdent *f, const void *buf, size_t len, int flags, 
 static ssize_t do_recv(struct fdent *f, void *buf, size_t len, int flags, struct sockaddr *from,
 		       socklen_t *fromlen)
 {
+	if (f->err)
+		return fail(pending_error(f));
 	int e = netd();
 	if (e)
 		return fail(-e);
@@ -361,7 +383,7 @@ static ssize_t do_recv(struct fdent *f, void *buf, size_t len, int flags, struct
 			continue;
 		}
 		if (n < 0)
-			return done ? (ssize_t)done : fail(-n);
+			return partial(f, done, -n);
 		memcpy((uint8_t *)buf + done, rx, (size_t)n);
 		done += (size_t)n;
 		if (f->kind == SOCK_KIND_UDP) {
