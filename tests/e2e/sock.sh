@@ -38,8 +38,16 @@ boot_interactive "$B/test-logs/e2e_sock.log" 4 \
 wait_for 'httpd: core 3: serving port 80' 180
 wait_for 'echo: core 3: tcp and udp port 7' 60
 wait_for 'pika> ' 60
-check "httpd and echo started on all four cores" \
-	test "$(grep -acE '(httpd: core [0-3]: serving port 80|echo: core [0-3]: tcp and udp port 7)' "$E2E_LOG")" = 8
+servers_up() { # the eight start lines, in whatever order the cores print them
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(grep -acE '(httpd: core [0-3]: serving port 80|echo: core [0-3]: tcp and udp port 7)' "$E2E_LOG")" = 8 ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "httpd and echo started on all four cores" servers_up
 
 # ---------------------------------------------------------------- HTTP
 http_root() { [ "$(nsx curl -s -m 20 "http://$GUEST/")" = pika ]; }
