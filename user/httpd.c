@@ -230,6 +230,13 @@ static size_t fill(struct conn *c)
  * the socket is full, -1 when the connection broke. */
 static int flush(struct conn *c)
 {
+	/* a small body from memory leaves with the header, in one segment: sent
+	 * apart, with Nagle on it would wait for the client's delayed ACK */
+	if (c->head_off == 0 && c->body == B_MEM && c->off == 0 && c->len <= sizeof(c->head) - c->head_len) {
+		memcpy(c->head + c->head_len, c->mem, (size_t)c->len);
+		c->head_len += (size_t)c->len;
+		c->off = c->len;
+	}
 	while (c->head_off < c->head_len) {
 		ssize_t w = write(c->fd, c->head + c->head_off, c->head_len - c->head_off);
 		if (w < 0)
