@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,11 +192,7 @@ static void accept_all(int lfd, enum kind kind)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (fd < 0)
 			return;
-		if (kind == K_HTTP) {
-			int one = 1;
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		}
-		add(fd, kind);
+		add(fd, kind); /* no TCP_NODELAY: pikaos's httpd does not set it either */
 	}
 }
 
