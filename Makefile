@@ -9,6 +9,7 @@
 #   make bench-ctxsw  context-switch cost, printed in cycles
 #   NET=user:PORT | tap:IFNAME:QUEUES | none, PCAP=file (network of make run/pxe)
 #   make bench-channels  channel round trip vs raw cache-line ping-pong, throughput
+#   make bench    pikaos against a Linux guest (tools/bench/README; needs root)
 #
 # Variables: SMP, MEM, ACCEL (tcg|kvm), CMDLINE (kernel command line; default
 # starts user/hello on every core),
@@ -227,6 +228,9 @@ bench-ctxsw: deps kernel user
 # Channel round trips next to a raw cache-line ping-pong, throughput, microthreads.
 bench-channels: deps kernel user
 	B=$(B) ACCEL=$(ACCEL) tools/bench-channels
+
+# pikaos against a Linux guest, side by side (make bench; tools/bench/README).
+-include tools/bench/bench.mk
 
 check-clang:
 	@if command -v clang >/dev/null; then $(MAKE) --no-print-directory B=$(B)/clang CC=clang kernel user; \
