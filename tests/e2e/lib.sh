@@ -8,7 +8,20 @@
 #   type_line TEXT                     type a line on the serial console
 #   check NAME COMMAND...              one TAP result
 #   finish                             power off QEMU, print the plan
+#   require_netns [COMMAND...]         skip the whole test (TAP "1..0 # SKIP") unless
+#                                      root, /dev/net/tun and every COMMAND are there
 B=${B:-build}
+
+require_netns() {
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
+		echo "1..0 # SKIP needs root and /dev/net/tun"
+		exit 0
+	fi
+	local c
+	for c in "$@"; do
+		command -v "$c" > /dev/null || { echo "1..0 # SKIP $c is not installed (tools/deps installs it)"; exit 0; }
+	done
+}
 ACCEL=${ACCEL:-tcg}
 E2E_N=0
 E2E_FAILED=0

@@ -7,10 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "1..0 # SKIP needs root and /dev/net/tun"
-	exit 0
-fi
+require_netns
 E2E_NS=pika-e2e-$$
 GUEST=10.0.3.15
 cleanup() { ip netns del "$E2E_NS" 2> /dev/null; }

@@ -9,13 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "1..0 # SKIP needs root and /dev/net/tun"
-	exit 0
-fi
-for c in curl wrk nc python3; do
-	command -v "$c" > /dev/null || { echo "1..0 # SKIP $c is not installed (tools/deps installs it)"; exit 0; }
-done
+require_netns curl wrk nc python3
 E2E_NS=pika-sock-$$
 GUEST=10.0.4.15
 HOST=10.0.4.1
