@@ -22,6 +22,7 @@
  * Every request runs in a microthread of the dispatcher, so a request that
  * needs another monitor waits for its reply without stopping the monitor.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pikaos.h>
 #include <pikaos/dispatch.h>
@@ -431,6 +432,23 @@ static void closed(struct disp *dd, struct disp_chan *dc)
 
 /* ---------------------------------------------------------------- start-up */
 
+#define START_ALL (-1)
+
+/* The CORE of a start item: START_ALL for "all", a decimal core number, or
+ * -EINVAL for anything else ("all:ARG" puts the argument after the core). */
+static int start_core(const char *s)
+{
+	if (strcmp(s, "all") == 0)
+		return START_ALL;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || v > 4096)
+		return -EINVAL;
+	return (int)v;
+}
+
 static void start_programs(void)
 {
 	static char cl[1024];
@@ -460,12 +478,16 @@ static void start_programs(void)
 	char *save;
 	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *at = strrchr(item, '@');
-		if (!at) {
-			printf("monitor: core %d: start item '%s' has no @CORE\n", core, item);
+		int on = at ? start_core(at + 1) : -EINVAL;
+		if (on == -EINVAL || on >= ncores) {
+			/* Every monitor parses the same list; core 0 speaks for all. */
+			if (core == 0)
+				printf("monitor: start item '%s': want PROG[:ARG...]@CORE, CORE all or 0-%d\n",
+				       item, ncores - 1);
 			continue;
 		}
 		*at = '\0';
-		if (strcmp(at + 1, "all") != 0 && atoi(at + 1) != core)
+		if (on != START_ALL && on != core)
 			continue;
 		for (char *p = item; *p; p++)
 			if (*p == ':')

@@ -5,8 +5,13 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
-boot_interactive "$B/test-logs/e2e_shell.log" 2 "start=kvd@all"
+# Two start items are wrong on purpose: the argument after the core, and a
+# core the machine does not have. Both are refused by name; kvd still starts.
+boot_interactive "$B/test-logs/e2e_shell.log" 2 "start=hello@all:exit=3,kvd@all,hello@2"
 check "shell prompt on the serial line" wait_for 'pika> ' 120
+check "start item with the argument after the core is refused" \
+	wait_for "monitor: start item 'hello@all:exit=3': want PROG\\[:ARG\\.\\.\\.\\]@CORE, CORE all or 0-1" 5
+check "start item on a missing core is refused" wait_for "monitor: start item 'hello@2': want" 5
 check "kvd registered on both cores" wait_for 'kvd: serving kv@1' 30
 type_line "cores"
 check "cores: a line per core" wait_for '^\[c0\]    1 +[0-9]+ +[0-9]+ +[0-9]+' 30
