@@ -46,8 +46,10 @@ struct disp_chan *disp_adopt(struct disp *d, const struct chan *c, void *user)
 
 static void put_chan(struct disp_chan *dc)
 {
-	if (--dc->refs <= 0 && !dc->active)
+	if (--dc->refs <= 0 && !dc->active) {
+		free(dc->partial);
 		free(dc);
+	}
 }
 
 void disp_remove(struct disp *d, struct disp_chan *dc)
@@ -68,29 +70,17 @@ void disp_on(struct disp *d, uint32_t type, disp_handler h)
 		d->handlers[type] = h;
 }
 
+#define SEND_TIMEOUT 10000000000ULL
+
 static int send_msg(struct disp_chan *dc, const struct chan_msg *m)
 {
-	return chan_send_wait(&dc->ch, m, 10000000000ULL);
+	return chan_send_wait(&dc->ch, m, SEND_TIMEOUT);
 }
 
 int disp_reply(struct disp_req *r, int32_t status, const void *data, size_t len)
 {
-	struct chan_msg m;
-	const char *p = data;
-	uint32_t id = msg_id(&r->msg);
-	do {
-		size_t k = len > MSG_DATA ? MSG_DATA : len;
-		int more = len > MSG_DATA;
-		msg_init(&m, chan_msg_type(&r->msg), MSG_REPLY | (more ? MSG_MORE : 0), id, status);
-		if (k)
-			memcpy(msg_data(&m), p, k);
-		int e = send_msg(r->dc, &m);
-		if (e)
-			return e;
-		p += k;
-		len -= k;
-	} while (len);
-	return 0;
+	return msg_send(&r->dc->ch, chan_msg_type(&r->msg), MSG_REPLY, msg_id(&r->msg), status, data,
+			len, SEND_TIMEOUT);
 }
 
 int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t len)
@@ -118,15 +108,12 @@ int disp_call(struct disp *d, struct disp_chan *dc, uint32_t type, const void *d
 	      void *buf, size_t max, size_t *got, uint64_t timeout_ns)
 {
 	struct mthread *self = mthread_self();
-	if (!self || len > MSG_DATA || !dc->active)
+	if (!self || !dc->active)
 		return -EINVAL;
-	struct chan_msg m;
 	uint32_t id = d->next_id++;
 	if (!id)
 		id = d->next_id++;
-	msg_init(&m, type, 0, id, 0);
-	memcpy(msg_data(&m), data, len);
-	int e = send_msg(dc, &m);
+	int e = msg_send(&dc->ch, type, 0, id, 0, data, len, SEND_TIMEOUT);
 	if (e)
 		return e;
 	struct call_state cs = { dc, buf, max, 0, 0, 0, now() + timeout_ns };
@@ -158,13 +145,7 @@ static void on_reply(struct disp *d, struct disp_chan *dc, const struct chan_msg
 		struct call_state *cs = t->wait_buf;
 		if (t->wait_id != msg_id(m) || cs->dc != dc)
 			continue;
-		size_t k = MSG_DATA;
-		if (cs->got + k > cs->max)
-			k = cs->max > cs->got ? cs->max - cs->got : 0;
-		if (k && cs->buf)
-			memcpy((char *)cs->buf + cs->got, msg_cdata(m), k);
-		cs->got += k;
-		if (!(chan_msg_flags(m) & MSG_MORE)) {
+		if (msg_take_reply(m, cs->buf, cs->max, &cs->got)) {
 			cs->status = msg_status(m);
 			cs->done = 1;
 			unlink_waiter(d, t);
@@ -187,25 +168,80 @@ static void run_handler(void *arg)
 	d->free_reqs = r;
 }
 
+static void refuse(struct disp_chan *dc, const struct chan_msg *m, int err)
+{
+	if (msg_id(m)) { /* tell the caller rather than leave it waiting */
+		struct chan_msg rep;
+		msg_init(&rep, chan_msg_type(m), MSG_REPLY, msg_id(m), err);
+		send_msg(dc, &rep);
+	}
+}
+
+/*
+ * Collects the parts of a request sent as several messages (pikaos/msg.h) in
+ * dc->partial. Returns the whole request when m completes it, with the
+ * first message in r->msg; NULL while parts are missing or when it was
+ * refused (too long: -E2BIG to the caller; no memory: -ENOMEM).
+ */
+static struct disp_req *assemble(struct disp *d, struct disp_chan *dc, const struct chan_msg *m)
+{
+	struct disp_req *r = dc->partial;
+	if (r && (msg_id(&r->msg) != msg_id(m) || chan_msg_type(&r->msg) != chan_msg_type(m))) {
+		/* the sender gave up on the earlier request mid-way */
+		d->bad_requests++;
+		free(r);
+		r = dc->partial = NULL;
+	}
+	if (!r) {
+		if (!(r = malloc(sizeof(*r)))) {
+			refuse(dc, m, -ENOMEM);
+			return NULL;
+		}
+		r->msg = *m;
+		r->len = 0;
+		dc->partial = r;
+	}
+	if (r->len + MSG_DATA > MSG_REQ_MAX) {
+		r->len = MSG_REQ_MAX + 1; /* refused once the last part is in */
+	} else {
+		memcpy(r->data + r->len, msg_cdata(m), MSG_DATA);
+		r->len += MSG_DATA;
+	}
+	if (chan_msg_flags(m) & MSG_MORE)
+		return NULL;
+	dc->partial = NULL;
+	if (r->len > MSG_REQ_MAX) {
+		d->bad_requests++;
+		refuse(dc, m, -E2BIG);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static void on_request(struct disp *d, struct disp_chan *dc, const struct chan_msg *m)
 {
 	uint32_t type = chan_msg_type(m);
 	if (type >= DISP_MAX_TYPES || !d->handlers[type]) {
-		if (msg_id(m)) { /* tell the caller rather than leave it waiting */
-			struct chan_msg rep;
-			msg_init(&rep, type, MSG_REPLY, msg_id(m), -ENOSYS);
-			send_msg(dc, &rep);
-		}
+		if (!(chan_msg_flags(m) & MSG_MORE))
+			refuse(dc, m, -ENOSYS);
 		return;
 	}
-	struct disp_req *r = d->free_reqs;
-	if (r)
-		d->free_reqs = r->next;
-	else if (!(r = malloc(sizeof(*r))))
-		return;
+	struct disp_req *r;
+	if ((chan_msg_flags(m) & MSG_MORE) || dc->partial) {
+		if (!(r = assemble(d, dc, m)))
+			return;
+	} else {
+		if ((r = d->free_reqs))
+			d->free_reqs = r->next;
+		else if (!(r = malloc(sizeof(*r))))
+			return;
+		r->msg = *m;
+		memcpy(r->data, msg_cdata(m), MSG_DATA);
+		r->len = MSG_DATA;
+	}
 	r->d = d;
 	r->dc = dc;
-	r->msg = *m;
 	dc->refs++;
 	struct mthread *t = mthread_create(run_handler, r);
 	if (!t) {

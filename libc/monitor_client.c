@@ -63,13 +63,9 @@ int mon_call(uint32_t type, const void *data, size_t len, void *reply, size_t ma
 	struct chan *c = mon_chan();
 	if (!c)
 		return -ENOSYS;
-	if (len > MSG_DATA)
-		return -EINVAL;
 	struct chan_msg m;
 	uint32_t id = next_id++;
-	msg_init(&m, type, 0, id, 0);
-	memcpy(msg_data(&m), data, len);
-	int e = chan_send_wait(c, &m, 10000000000ULL);
+	int e = msg_send(c, type, 0, id, 0, data, len, 10000000000ULL);
 	if (e)
 		return e;
 	size_t n = 0;
@@ -83,13 +79,7 @@ int mon_call(uint32_t type, const void *data, size_t len, void *reply, size_t ma
 		}
 		if (msg_id(&m) != id)
 			continue; /* a stale reply to an abandoned call */
-		size_t k = MSG_DATA;
-		if (n + k > max)
-			k = max > n ? max - n : 0;
-		if (reply)
-			memcpy((char *)reply + n, msg_cdata(&m), k);
-		n += k;
-		if (!(chan_msg_flags(&m) & MSG_MORE)) {
+		if (msg_take_reply(&m, reply, max, &n)) {
 			if (got)
 				*got = n;
 			return msg_status(&m);
@@ -141,14 +131,14 @@ int mon_bind_pages(const char *name, int core, int pages, struct chan *out)
 
 int mon_spawn(const char *prog_and_args, int core)
 {
-	char d[MSG_DATA];
-	memset(d, 0, sizeof(d));
+	char d[MON_SPAWN_MAX + 4];
+	size_t n = strlen(prog_and_args);
+	if (n >= MON_SPAWN_MAX)
+		return -E2BIG;
 	uint32_t c = (uint32_t)core;
 	memcpy(d, &c, 4);
-	if (strlen(prog_and_args) >= MSG_DATA - 4)
-		return -E2BIG;
-	strcpy(d + 4, prog_and_args);
-	return mon_call(MON_SPAWN, d, sizeof(d), NULL, 0, NULL);
+	memcpy(d + 4, prog_and_args, n + 1);
+	return mon_call(MON_SPAWN, d, n + 5, NULL, 0, NULL);
 }
 
 /* Bulk replies: the final status is the number of bytes. */

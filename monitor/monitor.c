@@ -129,8 +129,8 @@ static int forward(struct disp_req *r, uint32_t target)
 		disp_reply(r, -ENOMEM, NULL, 0);
 		return 1;
 	}
-	int st = disp_call(&d, peer[target], chan_msg_type(&r->msg), msg_cdata(&r->msg), MSG_DATA, buf,
-			   max, &got, PEER_TIMEOUT);
+	int st = disp_call(&d, peer[target], chan_msg_type(&r->msg), r->data, r->len, buf, max, &got,
+			   PEER_TIMEOUT);
 	disp_reply(r, st, buf, st >= 0 && (size_t)st < got ? (size_t)st : got);
 	free(buf);
 	return 1;
@@ -252,9 +252,10 @@ static void h_spawn(struct disp_req *r)
 	memcpy(&target, msg_cdata(&r->msg), 4);
 	if (forward(r, target))
 		return;
-	char cmd[MSG_DATA - 3];
-	memcpy(cmd, (const char *)msg_cdata(&r->msg) + 4, sizeof(cmd) - 1);
-	cmd[sizeof(cmd) - 1] = '\0';
+	char cmd[MON_SPAWN_MAX + 1];
+	size_t n = r->len - 4 < MON_SPAWN_MAX ? r->len - 4 : MON_SPAWN_MAX;
+	memcpy(cmd, r->data + 4, n);
+	cmd[n] = '\0';
 	disp_reply(r, spawn_here(cmd), NULL, 0);
 }
 

@@ -308,6 +308,38 @@ static int exitpeer(void)
 }
 
 /* ---------------------------------------------------------------- names */
+/*
+ * Requests of several messages (pikaos/msg.h), written by hand on the monitor
+ * channel: one longer than MSG_REQ_MAX is refused with -E2BIG, one abandoned
+ * half-way is dropped, and the monitor answers the next request as usual.
+ */
+static int long_requests(void)
+{
+	struct chan *mc = mon_chan();
+	struct chan_msg m;
+	int bad = 0;
+	const uint32_t id = 0x7ffff000u;
+	for (int i = 0; i <= MSG_REQ_MAX / MSG_DATA; i++) { /* one part too many */
+		msg_init(&m, MON_LOOKUP, i < MSG_REQ_MAX / MSG_DATA ? MSG_MORE : 0, id, 0);
+		if (chan_send_wait(mc, &m, 10000000000ULL))
+			return 1;
+	}
+	int32_t st = 1;
+	while (chan_recv_wait(mc, &m, 10000000000ULL) == 0)
+		if ((chan_msg_flags(&m) & MSG_REPLY) && msg_id(&m) == id) {
+			st = msg_status(&m);
+			break;
+		}
+	if (st != -E2BIG)
+		printf("chantest: names: a %d-byte request gave %d\n", MSG_REQ_MAX + MSG_DATA, st), bad++;
+	msg_init(&m, MON_LOOKUP, MSG_MORE, id + 1, 0); /* and never the rest */
+	chan_send_wait(mc, &m, 10000000000ULL);
+	int e = mon_lookup("nope", core);
+	if (e != -ENOENT)
+		printf("chantest: names: lookup after an abandoned request gave %d\n", e), bad++;
+	return bad;
+}
+
 static int names(void)
 {
 	char me[24], other[24];
@@ -336,6 +368,7 @@ static int names(void)
 		printf("chantest: names: lookup on core %d gave %d\n", ncores, e), bad++;
 	if ((e = mon_register("a-name-much-too-long-for-the-table")) != -ENAMETOOLONG)
 		printf("chantest: names: long name gave %d\n", e), bad++;
+	bad += long_requests();
 	sleep(2); /* let the other cores find our name */
 	if ((e = mon_unregister(me)) || (e = mon_lookup(me, core)) != -ENOENT)
 		printf("chantest: names: after unregister: %d\n", e), bad++;

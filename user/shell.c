@@ -23,9 +23,11 @@
 
 static int ncores;
 
+/* A line of at most max - 1 bytes; a longer one is refused whole (an empty
+ * line) rather than run cut short. */
 static int read_line(char *buf, int max)
 {
-	int n = 0;
+	int n = 0, over = 0;
 	for (;;) {
 		char c;
 		long r = __syscall(SYS_console_read, (long)&c, 1, 0, 0);
@@ -33,6 +35,10 @@ static int read_line(char *buf, int max)
 			return -1;
 		if (c == '\r' || c == '\n') {
 			printf("\n");
+			if (over) {
+				printf("shell: a line is at most %d bytes; ignored\n", max - 1);
+				n = 0;
+			}
 			buf[n] = '\0';
 			return n;
 		}
@@ -44,8 +50,12 @@ static int read_line(char *buf, int max)
 			}
 			continue;
 		}
-		if (c < 32 || n == max - 1)
+		if (c < 32)
 			continue;
+		if (n == max - 1) {
+			over = 1;
+			continue;
+		}
 		buf[n++] = c;
 		putchar(c); /* echo (the console prints whole lines: it shows at the newline) */
 	}
@@ -134,12 +144,11 @@ static void cmd_spawn(char *arg)
 		*at = '\0';
 		c = atoi(at + 1);
 	}
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "%s%s%s", arg, args ? " " : "", args ? args : "");
-	int pid = mon_spawn(cmd, c);
+	char cmd[MON_SPAWN_MAX + 1];
+	int n = snprintf(cmd, sizeof(cmd), "%s%s%s", arg, args ? " " : "", args ? args : "");
+	int pid = n >= (int)sizeof(cmd) ? -E2BIG : mon_spawn(cmd, c);
 	if (pid < 0)
-		printf("spawn %s@%d: %s\n", arg, c,
-		       pid == -E2BIG ? "the command is longer than a monitor message holds (35 bytes)" : strerror(-pid));
+		printf("spawn %s@%d: %s\n", arg, c, strerror(-pid));
 	else
 		printf("started %s on core %d: pid %d\n", arg, c, pid);
 }
@@ -203,7 +212,7 @@ int main(void)
 		return 1;
 	}
 	printf("pikaos shell on core %d; 'help' lists the commands\n", pika_getcore());
-	char line[128];
+	char line[512];
 	for (;;) {
 		printf("pika> ");
 		fflush(stdout);

@@ -24,6 +24,16 @@ check "services: kv@0" wait_for '^\[c0\] kv@0  pid ' 5
 type_line "spawn hello@1 exit=7"
 check "spawn on another core" wait_for 'started hello on core 1: pid 1[0-9]{6}' 30
 check "its monitor reports the exit status" wait_for 'monitor: core 1: hello \(pid [0-9]+\) exited with status 7' 30
+# A command line of several monitor messages (40 bytes each): exit=5 comes
+# after 200 bytes of padding, so status 5 means all of it crossed cores.
+pad=$(printf 'x%.0s' $(seq 200))
+type_line "spawn hello@1 pad=$pad exit=5"
+check "spawn with a 220-byte command line on another core" \
+	wait_for 'monitor: core 1: hello \(pid [0-9]+\) exited with status 5' 30
+# 264 bytes of arguments: they reach core 1, whose kernel refuses them.
+type_line "spawn hello@1 pad=$pad${pad:0:60}"
+check "arguments over the kernel's 255 bytes: E2BIG from core 1" \
+	wait_for 'spawn hello@1: Argument list too long' 30
 type_line "spawn nosuchprogram@1"
 check "spawn of a missing program fails cleanly" wait_for 'spawn nosuchprogram@1: No such file' 30
 type_line "stats 1"

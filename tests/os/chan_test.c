@@ -121,6 +121,8 @@ KTEST(chan, peer_exit_gives_epipe_and_frees_the_frame, 0, 1)
 	pools_return(t, before);
 }
 
+/* Names registered, found and removed on every core; also the monitor's
+ * handling of requests of several messages (too long, abandoned). */
 KTEST(chan, name_service_across_cores, 0, 1)
 {
 	run_on_cores(t, all_cores(), "chantest", "names", 120 * SEC);

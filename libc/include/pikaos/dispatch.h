@@ -29,14 +29,19 @@ struct disp_chan {
 	uint64_t id;       /* the channel id when the owner knows it (monitors do) */
 	int active;
 	int refs;          /* requests in flight that hold it */
+	struct disp_req *partial; /* a request whose later parts are still coming */
 };
 
-/* One incoming request, valid until the handler returns. */
+/* One incoming request, valid until the handler returns. msg is its (first)
+ * message: type, id and the first MSG_DATA bytes; data holds all len bytes
+ * of a request sent in several messages (len is a multiple of MSG_DATA). */
 struct disp_req {
 	struct disp *d;
 	struct disp_chan *dc;
 	struct chan_msg msg;
 	struct disp_req *next;
+	size_t len;
+	char data[MSG_REQ_MAX];
 };
 
 typedef void (*disp_handler)(struct disp_req *r);
@@ -58,6 +63,7 @@ struct disp {
 	/* a channel whose peer closed (default: remove it and close our end) */
 	void (*closed)(struct disp *d, struct disp_chan *dc);
 	uint64_t handled, replies, sleeps;
+	uint64_t bad_requests; /* refused as too long, or abandoned half-sent */
 };
 
 void disp_init(struct disp *d);

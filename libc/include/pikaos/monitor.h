@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define MON_NAME_MAX 24
+#define MON_SPAWN_MAX (MSG_REQ_MAX - 4)
 
 /* Message types on monitor channels. */
 enum {
@@ -75,6 +76,9 @@ int mon_lookup(const char *name, int core);             /* pid */
 int mon_bind(const char *name, int core, struct chan *out);
 /* The same with a data area: pages - 1 pages after the rings (chan_data()). */
 int mon_bind_pages(const char *name, int core, int pages, struct chan *out);
+/* Starts a boot-module program on core; "prog arg arg..." up to
+ * MON_SPAWN_MAX - 1 bytes (the kernel's limits: a name under 32 bytes,
+ * arguments under 256). */
 int mon_spawn(const char *prog_and_args, int core);     /* pid */
 /* Ask for the right to drive PCI function dev (pikaos/dev.h); the monitor
  * grants it to the programs named by drivers= (default: netd). */
