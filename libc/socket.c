@@ -895,8 +895,10 @@ int getaddrinfo(const char *host, const char *service, const struct addrinfo *hi
 	if (hints && hints->ai_family != AF_UNSPEC && hints->ai_family != AF_INET)
 		return EAI_FAMILY;
 	struct in_addr a = { 0 };
-	if (host && !inet_aton(host, &a))
-		return EAI_NONAME; /* no resolver: numeric addresses only */
+	if (host && strcmp(host, "localhost") == 0)
+		a.s_addr = htonl(INADDR_LOOPBACK);
+	else if (host && !inet_aton(host, &a))
+		return EAI_NONAME; /* no resolver: numeric addresses and localhost only */
 	if (!host && !(hints && (hints->ai_flags & AI_PASSIVE)))
 		a.s_addr = htonl(INADDR_LOOPBACK);
 	char *end = NULL;

@@ -173,6 +173,10 @@ void arp_output(struct net_stack *s, struct net_pkt *p, uint32_t nh)
 		eth_output(s, p, bcast_mac, ETH_TYPE_IPV4);
 		return;
 	}
+	if (ip_is_loopback(nh)) { /* to ourselves: the port loops our own MAC back */
+		eth_output(s, p, s->cfg.mac, ETH_TYPE_IPV4);
+		return;
+	}
 	struct arp_entry *e = arp_find(s, nh);
 	if (e && e->state == ARP_STALE) {
 		/* in use after its lifetime: confirm it with a unicast request

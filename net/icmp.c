@@ -12,25 +12,30 @@ bool icmp_rate_ok(struct net_stack *s)
 			       s->cfg.icmp_burst);
 }
 
-static void icmp_send(struct net_stack *s, struct net_pkt *p, uint32_t dst)
+/* Sends from src, one of our addresses: the one the offending datagram or
+ * the echo request was sent to. */
+static void icmp_send(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t dst)
 {
 	struct icmp_hdr *h = (struct icmp_hdr *)(void *)p->data;
 	h->csum = 0;
 	h->csum = csum_fold(csum_add(0, p->data, p->len));
 	s->stats.icmp_out++;
-	ip_output(s, p, s->ip_addr, dst, IP_PROTO_ICMP, s->cfg.ttl, false);
+	ip_output(s, p, src, dst, IP_PROTO_ICMP, s->cfg.ttl, false);
 }
 
 void icmp_error(struct net_stack *s, const uint8_t *iph, uint32_t avail, uint8_t type, uint8_t code,
 		uint16_t mtu)
 {
-	if (avail < IP_HLEN || !s->ip_addr)
+	if (avail < IP_HLEN)
 		return;
 	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)iph;
 	uint32_t hl = (uint32_t)(ih->vhl & 15) * 4;
 	uint32_t src = net_ntohl(ih->src), dst = net_ntohl(ih->dst);
-	/* never about broadcasts, non-initial fragments, bad sources or ICMP errors */
-	if (hl < IP_HLEN || hl > avail || ip_bad_unicast(s, src) || ip_is_bcast(s, dst) ||
+	/* a loopback source got here only from ourselves (ip_input) */
+	if (!ip_is_loopback(src) && (!s->ip_addr || ip_bad_unicast(s, src)))
+		return;
+	/* never about broadcasts, non-initial fragments or ICMP errors */
+	if (hl < IP_HLEN || hl > avail || ip_is_bcast(s, dst) ||
 	    (net_ntohs(ih->frag) & IP_OFFMASK))
 		return;
 	if (ih->proto == IP_PROTO_ICMP) {
@@ -58,7 +63,7 @@ void icmp_error(struct net_stack *s, const uint8_t *iph, uint32_t avail, uint8_t
 		h->u.frag.mtu = net_htons(mtu);
 	memcpy(p->data + ICMP_HLEN, iph, quote);
 	p->len = (uint16_t)(ICMP_HLEN + quote);
-	icmp_send(s, p, src);
+	icmp_send(s, p, ip_is_local(s, dst) ? dst : ip_src_for(s, src), src);
 }
 
 /* An error quoting one of our datagrams: tell the transport. */
@@ -73,7 +78,7 @@ static void icmp_error_input(struct net_stack *s, struct net_pkt *p, const struc
 	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)q;
 	uint32_t hl = (uint32_t)(ih->vhl & 15) * 4;
 	if ((ih->vhl >> 4) != 4 || hl < IP_HLEN || avail < hl + 8 ||
-	    net_ntohl(ih->src) != s->ip_addr) {
+	    !ip_is_local(s, net_ntohl(ih->src))) {
 		net_drop(s, p, NET_DROP_ICMP_SHORT);
 		return;
 	}
@@ -115,7 +120,7 @@ void icmp_input(struct net_stack *s, struct net_pkt *p)
 	switch (h->type) {
 	case ICMP_ECHO: {
 		/* RFC 1122 3.2.2.6: a broadcast echo may be ignored; we do */
-		if (p->bcast || !s->ip_addr) {
+		if (p->bcast || (!s->ip_addr && !ip_is_loopback(p->dst_addr))) {
 			net_drop(s, p, NET_DROP_ICMP_TYPE);
 			return;
 		}
@@ -135,9 +140,9 @@ void icmp_input(struct net_stack *s, struct net_pkt *p)
 		rh->type = ICMP_ECHOREPLY;
 		rh->code = 0;
 		s->stats.icmp_echo_replies++;
-		uint32_t to = p->src_addr;
+		uint32_t to = p->src_addr, from = p->dst_addr;
 		net_accepted(s, p, NET_ACC_ICMP);
-		icmp_send(s, r, to);
+		icmp_send(s, r, from, to);
 		return;
 	}
 	case ICMP_ECHOREPLY:

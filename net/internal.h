@@ -364,7 +364,14 @@ void ip_input(struct net_stack *s, struct net_pkt *p);
 /* p->data points at the transport header; pushes the IPv4 header and sends. */
 void ip_output(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t dst,
 	       uint8_t proto, uint8_t ttl, bool df);
+#define IP_LOOPBACK 0x7f000001u /* 127.0.0.1 */
+/* 127/8: the host itself; never on the wire (RFC 1122 3.2.1.3 (g)). */
+static inline bool ip_is_loopback(uint32_t a) { return (a >> 24) == 127; }
+/* Ours: the configured address or any loopback address. */
 bool ip_is_local(struct net_stack *s, uint32_t addr);
+/* The source address for datagrams to dst: 127.0.0.1 towards loopback,
+ * else the configured address (0 before there is one). */
+uint32_t ip_src_for(struct net_stack *s, uint32_t dst);
 bool ip_is_bcast(struct net_stack *s, uint32_t addr);
 bool ip_bad_unicast(struct net_stack *s, uint32_t addr);
 bool ip_route(struct net_stack *s, uint32_t dst, uint32_t *nexthop);

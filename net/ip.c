@@ -31,7 +31,12 @@ void net_ipv4_get(struct net_stack *s, uint32_t *addr, uint32_t *mask, uint32_t 
 
 bool ip_is_local(struct net_stack *s, uint32_t a)
 {
-	return s->ip_addr && a == s->ip_addr;
+	return ip_is_loopback(a) || (s->ip_addr && a == s->ip_addr);
+}
+
+uint32_t ip_src_for(struct net_stack *s, uint32_t dst)
+{
+	return ip_is_loopback(dst) ? IP_LOOPBACK : s->ip_addr;
 }
 
 bool ip_is_bcast(struct net_stack *s, uint32_t a)
@@ -51,8 +56,8 @@ bool ip_bad_unicast(struct net_stack *s, uint32_t a)
 
 bool ip_route(struct net_stack *s, uint32_t dst, uint32_t *nh)
 {
-	if (dst == 0xffffffffu) {
-		*nh = dst;
+	if (dst == 0xffffffffu || ip_is_loopback(dst)) {
+		*nh = dst; /* loopback: the port loops frames to our own MAC */
 		return true;
 	}
 	if (!s->ip_addr)
@@ -94,8 +99,14 @@ void ip_input(struct net_stack *s, struct net_pkt *p)
 	}
 	p->len = tot; /* strip Ethernet padding */
 	uint32_t src = net_ntohl(ih->src), dst = net_ntohl(ih->dst);
+	bool looped = p->flags & NET_PKT_RX_LOOPED;
+	if (!looped && (ip_is_loopback(src) || ip_is_loopback(dst))) {
+		net_drop(s, p, NET_DROP_IP_LOOPBACK_WIRE);
+		return;
+	}
 	/* our own source only on the port's loopback: from the wire it is spoofed */
-	if (ip_bad_unicast(s, src) || (s->ip_addr && src == s->ip_addr && !(p->flags & NET_PKT_RX_LOOPED))) {
+	if ((ip_bad_unicast(s, src) && !ip_is_loopback(src)) ||
+	    (s->ip_addr && src == s->ip_addr && !looped)) {
 		net_drop(s, p, NET_DROP_IP_BAD_SRC);
 		return;
 	}

@@ -502,6 +502,7 @@ static const char *const drop_names[NET_DROP__COUNT] = {
 	[NET_DROP_IP_CSUM] = "ip_csum",
 	[NET_DROP_IP_BAD_SRC] = "ip_bad_src",
 	[NET_DROP_IP_NOT_FOR_US] = "ip_not_for_us",
+	[NET_DROP_IP_LOOPBACK_WIRE] = "ip_loopback_from_wire",
 	[NET_DROP_IP_PROTO] = "ip_proto",
 	[NET_DROP_FRAG_BAD] = "frag_bad",
 	[NET_DROP_FRAG_TOO_BIG] = "frag_too_big",

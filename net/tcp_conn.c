@@ -451,7 +451,7 @@ int net_tcp_bind(struct net_stack *s, int h, const struct net_sockaddr *a)
 		return -NET_EBADF;
 	if (t->state != NET_TCP_CLOSED || (t->flags & TF_BOUND))
 		return -NET_EINVAL;
-	if (a->addr && a->addr != s->ip_addr)
+	if (a->addr && !ip_is_local(s, a->addr))
 		return -NET_EADDRNOTAVAIL;
 	if (a->port) {
 		if (port_conflict(s, t, a->addr, a->port))
@@ -468,18 +468,20 @@ int net_tcp_bind(struct net_stack *s, int h, const struct net_sockaddr *a)
 static int pick_port(struct net_stack *s, struct tcb *t, uint32_t ra, uint16_t rp)
 {
 	uint32_t n = (uint32_t)s->cfg.eph_hi - s->cfg.eph_lo + 1;
-	uint32_t off = tcp_port_offset(s, s->ip_addr, ra, rp);
+	uint32_t la = t->laddr;
+	uint32_t off = tcp_port_offset(s, la, ra, rp);
 	for (uint32_t i = 0; i < n; i++) {
 		uint16_t port = (uint16_t)(s->cfg.eph_lo + (off + s->eph_next + i) % n);
-		struct tcb *o = tcb_lookup(s, s->ip_addr, port, ra, rp);
+		struct tcb *o = tcb_lookup(s, la, port, ra, rp);
 		if (o) {
 			if (o->state != NET_TCP_TIME_WAIT || !(o->flags & TF_ORPHAN))
 				continue;
 		}
-		if (tcb_listener(s, s->ip_addr, port))
+		if (tcb_listener(s, la, port))
 			continue;
-		if (s->port.flow_ok) {
-			struct net_flow f = { s->ip_addr, ra, port, rp, IP_PROTO_TCP };
+		/* the NIC's steering matters only for peers outside this host */
+		if (s->port.flow_ok && !ip_is_local(s, ra)) {
+			struct net_flow f = { la, ra, port, rp, IP_PROTO_TCP };
 			if (!s->port.flow_ok(s->port.ctx, &f))
 				continue;
 		}
@@ -564,15 +566,15 @@ int net_tcp_connect(struct net_stack *s, int h, const struct net_sockaddr *a)
 		return -NET_EISCONN;
 	if (t->error)
 		return -NET_EINVAL;
-	if (!a || !a->addr || !a->port || ip_bad_unicast(s, a->addr))
+	if (!a || !a->addr || !a->port || (ip_bad_unicast(s, a->addr) && !ip_is_loopback(a->addr)))
 		return -NET_EINVAL;
-	uint32_t nh;
-	if (!s->ip_addr || !ip_route(s, a->addr, &nh))
+	uint32_t nh, la = t->laddr ? t->laddr : ip_src_for(s, a->addr);
+	if (!la || !ip_route(s, a->addr, &nh))
 		return -NET_ENETUNREACH;
 	net_enter(s);
 	t->raddr = a->addr;
 	t->rport = a->port;
-	t->laddr = s->ip_addr;
+	t->laddr = la;
 	if (!t->lport) {
 		int r = pick_port(s, t, a->addr, a->port);
 		if (r) {

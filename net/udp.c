@@ -67,13 +67,15 @@ static bool port_used(struct net_stack *s, uint8_t kind, uint32_t addr, uint16_t
 static int udp_autobind(struct net_stack *s, struct udp_sock *u, const struct net_sockaddr *dst)
 {
 	uint32_t n = (uint32_t)s->cfg.eph_hi - s->cfg.eph_lo + 1;
-	uint32_t off = dst ? tcp_port_offset(s, s->ip_addr, dst->addr, dst->port) : net_random_u32(s);
+	uint32_t la = dst ? ip_src_for(s, dst->addr) : s->ip_addr;
+	uint32_t off = dst ? tcp_port_offset(s, la, dst->addr, dst->port) : net_random_u32(s);
 	for (uint32_t i = 0; i < n; i++) {
 		uint16_t port = (uint16_t)(s->cfg.eph_lo + (off + s->eph_next + i) % n);
 		if (port_used(s, u->kind, u->laddr, port, u))
 			continue;
-		if (dst && s->port.flow_ok) {
-			struct net_flow f = { s->ip_addr, dst->addr, port, dst->port, IP_PROTO_UDP };
+		/* the NIC's steering matters only for peers outside this host */
+		if (dst && s->port.flow_ok && !ip_is_local(s, dst->addr)) {
+			struct net_flow f = { la, dst->addr, port, dst->port, IP_PROTO_UDP };
 			if (!s->port.flow_ok(s->port.ctx, &f))
 				continue;
 		}
@@ -91,7 +93,7 @@ int net_udp_bind(struct net_stack *s, int h, const struct net_sockaddr *a)
 		return -NET_EBADF;
 	if (u->lport)
 		return -NET_EINVAL;
-	if (a->addr && a->addr != s->ip_addr && a->addr != 0xffffffffu)
+	if (a->addr && !ip_is_local(s, a->addr) && a->addr != 0xffffffffu)
 		return -NET_EADDRNOTAVAIL;
 	u->laddr = a->addr;
 	if (!a->port)
@@ -167,7 +169,7 @@ void udp_input(struct net_stack *s, struct net_pkt *p)
 		dhcp_input(s, p);
 		return;
 	}
-	if (!s->ip_addr) {
+	if (!s->ip_addr && !ip_is_loopback(p->dst_addr)) {
 		net_drop(s, p, NET_DROP_UDP_NO_PORT);
 		return;
 	}
@@ -251,7 +253,7 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 	}
 	if (!to.addr || (u->kind == NET_DGRAM_UDP && !to.port))
 		return -NET_EINVAL;
-	if (!s->ip_addr)
+	if (!s->ip_addr && !ip_is_loopback(to.addr))
 		return -NET_ENETUNREACH;
 	uint32_t hdr = u->kind == NET_DGRAM_UDP ? UDP_HLEN : ICMP_HLEN;
 	if (len > IP_MAXPACKET - IP_HLEN - hdr)
@@ -268,7 +270,7 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 			return r;
 		}
 	}
-	uint32_t src = u->laddr && u->laddr != 0xffffffffu ? u->laddr : s->ip_addr;
+	uint32_t src = u->laddr && u->laddr != 0xffffffffu ? u->laddr : ip_src_for(s, to.addr);
 	uint32_t total = hdr + (uint32_t)len;
 	uint8_t proto = u->kind == NET_DGRAM_UDP ? IP_PROTO_UDP : IP_PROTO_ICMP;
 	uint8_t hbytes[8];

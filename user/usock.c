@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pikaos.h>
@@ -341,6 +342,66 @@ UTEST(udp_datagrams_keep_boundaries_and_senders)
 	UT_EXPECT_STR(t, b, "se");
 	UT_EXPECT_EQ(t, recv(u, b, sizeof(b), MSG_DONTWAIT), -1);
 	UT_EXPECT_EQ(t, errno, EAGAIN);
+	close(u);
+	close(v);
+}
+
+UTEST(loopback_127_0_0_1)
+{
+	/* a listener on every address answers "localhost"; both ends see
+	 * 127.0.0.1. (One bound to our own address refuses it, as on Linux.) */
+	uint16_t port = next_port++;
+	int own = listener(port), c0 = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_port = htons(port) };
+	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	UT_EXPECT_EQ(t, connect(c0, SA(lo), sizeof(lo)), -1);
+	UT_EXPECT_EQ(t, errno, ECONNREFUSED);
+	close(c0);
+	close(own);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(port) };
+	UT_EXPECT_EQ(t, bind(l, SA(any), sizeof(any)), 0);
+	UT_EXPECT_EQ(t, listen(l, 8), 0);
+	char ps[8];
+	snprintf(ps, sizeof(ps), "%u", port);
+	struct addrinfo *ai = NULL;
+	if (!UT_EXPECT_EQ(t, getaddrinfo("localhost", ps, NULL, &ai), 0))
+		return;
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	int r = connect(c, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	if (!UT_EXPECT_EQ(t, r, 0)) {
+		printf("# connect to localhost:%u: %s\n", port, strerror(errno));
+		close(c);
+		close(l);
+		return;
+	}
+	struct sockaddr_in peer, me;
+	socklen_t pl = sizeof(peer), ml = sizeof(me);
+	int s = accept(l, SA(peer), &pl);
+	UT_EXPECT(t, s >= 0);
+	UT_EXPECT_EQ(t, ntohl(peer.sin_addr.s_addr), INADDR_LOOPBACK);
+	UT_EXPECT_EQ(t, getsockname(c, SA(me), &ml), 0);
+	UT_EXPECT_EQ(t, ntohl(me.sin_addr.s_addr), INADDR_LOOPBACK);
+	UT_EXPECT_EQ(t, me.sin_port, peer.sin_port);
+	UT_EXPECT_EQ(t, write(c, "lo", 2), 2);
+	char b[8] = { 0 };
+	UT_EXPECT_EQ(t, read(s, b, sizeof(b)), 2);
+	UT_EXPECT_STR(t, b, "lo");
+	close(c);
+	close(s);
+	close(l);
+	/* UDP bound to 127.0.0.1 only */
+	int u = socket(AF_INET, SOCK_DGRAM, 0), v = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(next_port++) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	UT_EXPECT_EQ(t, bind(u, SA(a), sizeof(a)), 0);
+	UT_EXPECT_EQ(t, sendto(v, "udp", 3, 0, SA(a), sizeof(a)), 3);
+	memset(b, 0, sizeof(b));
+	pl = sizeof(peer);
+	UT_EXPECT_EQ(t, recvfrom(u, b, sizeof(b), 0, SA(peer), &pl), 3);
+	UT_EXPECT_STR(t, b, "udp");
+	UT_EXPECT_EQ(t, ntohl(peer.sin_addr.s_addr), INADDR_LOOPBACK);
 	close(u);
 	close(v);
 }

@@ -398,8 +398,15 @@ static void test_ip_validation(void **state)
 	n = build_udp(fr, f->mac, PEER_MAC, PEER, IP4(10, 0, 0, 3), 1, 9, "abc", 3);
 	node_input(&f->n, fr, n);
 	assert_int_equal(ns->drops[NET_DROP_IP_NOT_FOR_US], 1);
+	n = build_udp(fr, f->mac, PEER_MAC, IP4(224, 0, 0, 1), US, 1, 9, "abc", 3);
+	node_input(&f->n, fr, n);
+	assert_int_equal(ns->drops[NET_DROP_IP_BAD_SRC], 1);
+	/* loopback addresses never come from the wire (RFC 1122 3.2.1.3 (g)) */
 	n = build_udp(fr, f->mac, PEER_MAC, IP4(127, 0, 0, 1), US, 1, 9, "abc", 3);
 	node_input(&f->n, fr, n);
+	n = build_udp(fr, f->mac, PEER_MAC, PEER, IP4(127, 0, 0, 1), 1, 9, "abc", 3);
+	node_input(&f->n, fr, n);
+	assert_int_equal(ns->drops[NET_DROP_IP_LOOPBACK_WIRE], 2);
 	assert_int_equal(ns->drops[NET_DROP_IP_BAD_SRC], 1);
 	net_arp_set(s, PEER, PEER_MAC, true);
 	n = build_ip(fr, f->mac, PEER_MAC, PEER, US, 99, 7, 0, "zzzzzzzz", 8);
@@ -634,6 +641,101 @@ static void test_own_source_only_when_looped(void **state)
 	assert_int_equal(from.port, 4000);
 }
 
+/* ---------------------------------------------------------------- loopback */
+/* The port's part of loopback: every frame the stack sends to its own MAC
+ * comes back as looped; checks each one stays on 127/8 and our MAC.
+ * Returns the number of frames looped. */
+static int loop_frames(struct fx *f, uint32_t want_src, uint32_t want_dst_net)
+{
+	struct frame out;
+	struct pf p;
+	int n = 0;
+	while (cap_pop(&f->n, &out)) {
+		assert_true(parse_frame(out.data, out.len, &p));
+		assert_memory_equal(p.dst, f->mac, 6);
+		assert_true(p.is_ip && p.ip_csum_ok && p.l4_csum_ok);
+		assert_true(p.ip_src == want_src || (p.ip_src >> 24) == want_dst_net);
+		assert_int_equal(p.ip_dst >> 24, want_dst_net);
+		net_input_copy(f->n.st, out.data, out.len, NET_PKT_RX_LOOPED);
+		node_poll(&f->n);
+		n++;
+	}
+	return n;
+}
+
+/* 127.0.0.1 reaches our own TCP listener and UDP socket, with 127.0.0.1 as
+ * the source, and an echo request is answered. */
+static void test_loopback(void **state)
+{
+	struct fx *f = *state;
+	struct net_stack *s = f->n.st;
+	const uint32_t LO = IP4(127, 0, 0, 1);
+	int l = net_tcp_socket(s), c = net_tcp_socket(s);
+	struct net_sockaddr any = { 0, 7000 }, lo = { LO, 7000 }, a;
+	assert_int_equal(net_tcp_bind(s, l, &any), 0);
+	assert_int_equal(net_tcp_listen(s, l, 4), 0);
+	assert_int_equal(net_tcp_connect(s, c, &lo), -NET_EINPROGRESS);
+	assert_true(loop_frames(f, LO, 127) >= 3); /* SYN, SYN-ACK, ACK */
+	int srv = net_tcp_accept(s, l, &a);
+	assert_true(srv >= 0);
+	assert_int_equal(a.addr, LO);
+	assert_int_equal(net_tcp_state(s, c), NET_TCP_ESTABLISHED);
+	assert_int_equal(net_tcp_sockname(s, c, &a), 0);
+	assert_int_equal(a.addr, LO);
+	assert_int_equal(net_tcp_send(s, c, "ping", 4), 4);
+	loop_frames(f, LO, 127);
+	char buf[8];
+	assert_int_equal(net_tcp_recv(s, srv, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ping", 4);
+	net_tcp_close(s, c);
+	net_tcp_close(s, srv);
+	net_tcp_close(s, l);
+	loop_frames(f, LO, 127);
+
+	/* UDP: a socket bound to 127.0.0.1 and one that sends to it */
+	int u1 = net_udp_socket(s, NET_DGRAM_UDP), u2 = net_udp_socket(s, NET_DGRAM_UDP);
+	struct net_sockaddr ub = { LO, 5300 };
+	assert_int_equal(net_udp_bind(s, u1, &ub), 0);
+	assert_int_equal(net_udp_sendto(s, u2, "dgram", 5, &ub), 5);
+	assert_int_equal(loop_frames(f, LO, 127), 1);
+	assert_int_equal(net_udp_recvfrom(s, u1, buf, sizeof(buf), &a, NULL), 5);
+	assert_memory_equal(buf, "dgram", 5);
+	assert_int_equal(a.addr, LO);
+	net_udp_close(s, u1);
+	net_udp_close(s, u2);
+
+	/* ping 127.0.0.1 (any 127/8 address is ours) */
+	int e = net_udp_socket(s, NET_DGRAM_ICMP_ECHO);
+	struct net_sockaddr id = { 0, 0x4242 }, to = { IP4(127, 1, 2, 3), 0 };
+	assert_int_equal(net_udp_bind(s, e, &id), 0);
+	assert_int_equal(net_udp_sendto(s, e, "abcd", 4, &to), 4);
+	assert_int_equal(loop_frames(f, LO, 127), 2); /* request, reply */
+	assert_int_equal(net_udp_recvfrom(s, e, buf, sizeof(buf), &a, NULL), 4);
+	assert_int_equal(a.addr, IP4(127, 1, 2, 3));
+	net_udp_close(s, e);
+	assert_int_equal(net_stats(s)->drops[NET_DROP_IP_LOOPBACK_WIRE], 0);
+}
+
+/* Loopback works before the stack has an address (DHCP still running). */
+static void test_loopback_without_address(void **state)
+{
+	struct fx *f = *state;
+	struct net_stack *s = f->n.st;
+	net_ipv4_set(s, 0, 0, 0);
+	cap_clear(&f->n);
+	int u1 = net_udp_socket(s, NET_DGRAM_UDP), u2 = net_udp_socket(s, NET_DGRAM_UDP);
+	struct net_sockaddr ub = { IP4(127, 0, 0, 1), 5300 }, a;
+	char buf[8];
+	assert_int_equal(net_udp_bind(s, u1, &ub), 0);
+	assert_int_equal(net_udp_sendto(s, u2, "x", 1, &ub), 1);
+	assert_int_equal(loop_frames(f, IP4(127, 0, 0, 1), 127), 1);
+	assert_int_equal(net_udp_recvfrom(s, u1, buf, sizeof(buf), &a, NULL), 1);
+	struct net_sockaddr out = { PEER, 9 };
+	assert_int_equal(net_udp_sendto(s, u2, "x", 1, &out), -NET_ENETUNREACH);
+	net_udp_close(s, u1);
+	net_udp_close(s, u2);
+}
+
 static void test_udp_socket_rules(void **state)
 {
 	struct fx *f = *state;
@@ -841,6 +943,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_icmp_echo_and_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_socket_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_source_only_when_looped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback_without_address, setup, teardown),
 		cmocka_unit_test(test_udp_round_trip_over_wire),
 		cmocka_unit_test(test_ping_round_trip_over_wire),
 		cmocka_unit_test(test_tx_checksum_offload),
