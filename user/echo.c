@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "server_args.h"
+
 #define MAX_CONN 1024
 #define BUF 65536
 
@@ -88,12 +90,8 @@ int main(int argc, char **argv)
 {
 	int port = 7, quiet = 0;
 	core = pika_getcore();
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "port=", 5) == 0)
-			port = atoi(argv[i] + 5);
-		else if (strcmp(argv[i], "quiet") == 0)
-			quiet = 1;
-	}
+	if (server_args("echo", argc, argv, &port, &quiet) < 0)
+		return 2;
 	ep = epoll_create1(0);
 	int tcp = listen_on(SOCK_STREAM, port), udp = listen_on(SOCK_DGRAM, port);
 	if (tcp < 0 || udp < 0)

@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "server_args.h"
+
 #define MAX_CONN 4096
 #define REQ_MAX 8192
 #define CHUNK 16384
@@ -341,12 +343,8 @@ int main(int argc, char **argv)
 {
 	int port = 80;
 	core = pika_getcore();
-	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "port=", 5) == 0)
-			port = atoi(argv[i] + 5);
-		else if (strcmp(argv[i], "quiet") == 0)
-			quiet = 1;
-	}
+	if (server_args("httpd", argc, argv, &port, &quiet) < 0)
+		return 2;
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (lfd < 0) {
 		printf("httpd: core %d: socket: %s\n", core, strerror(errno));

@@ -7,28 +7,15 @@
 # for every row. About a minute with TCG.
 set -u
 cd "$(dirname "$0")/../.."
-B=${B:-build}
+. tests/e2e/lib.sh
 
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
-	echo "1..0 # SKIP needs root and /dev/net/tun"
-	exit 0
-fi
-for c in wrk python3 qemu-system-x86_64 gcc; do
-	command -v "$c" > /dev/null || { echo "1..0 # SKIP $c is not installed (tools/deps installs it)"; exit 0; }
-done
+require_netns wrk python3 qemu-system-x86_64 gcc
 if ! ls /boot/vmlinuz-* > /dev/null 2>&1 || [ ! -x /bin/busybox ]; then
 	echo "1..0 # SKIP the Linux guest needs linux-image-amd64 and busybox-static (tools/deps installs them)"
 	exit 0
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-check() {
-	n=$((n + 1))
-	local name=$1
-	shift
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; failed=$((failed + 1)); fi
-}
 
 selftest() { tools/bench/bench --selftest > "$work/selftest.txt" 2>&1; }
 check "the harness refuses a ratio when a side failed, and says why (selftest)" selftest
@@ -79,5 +66,4 @@ no_leftovers() { # namespaces of other harness runs may exist; none of this one
 	return 0
 }
 check "the harness removed its network namespace" no_leftovers
-echo "1..$n"
-[ "$failed" = 0 ]
+plan_and_status

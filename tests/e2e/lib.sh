@@ -8,6 +8,7 @@
 #   type_line TEXT                     type a line on the serial console
 #   check NAME COMMAND...              one TAP result
 #   finish                             power off QEMU, print the plan
+#   plan_and_status                    print the plan (tests that boot no QEMU of their own)
 #   require_netns [COMMAND...]         skip the whole test (TAP "1..0 # SKIP") unless
 #                                      root, /dev/net/tun and every COMMAND are there
 B=${B:-build}
@@ -81,6 +82,12 @@ check() {
 	fi
 }
 
+# The TAP plan; the status says whether every check passed.
+plan_and_status() {
+	echo "1..$E2E_N"
+	[ "$E2E_FAILED" = 0 ]
+}
+
 finish() {
 	printf '\001x' >&7 2> /dev/null # Ctrl-A x: QEMU quits
 	exec 7>&-
@@ -89,6 +96,5 @@ finish() {
 	pkill -P "$E2E_QEMU" 2> /dev/null
 	wait "$E2E_QEMU" 2> /dev/null
 	rm -f "$E2E_FIFO"
-	echo "1..$E2E_N"
-	[ "$E2E_FAILED" = 0 ]
+	plan_and_status
 }

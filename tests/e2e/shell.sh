@@ -34,6 +34,9 @@ check "spawn with a 220-byte command line on another core" \
 type_line "spawn hello@1 pad=$pad${pad:0:60}"
 check "arguments over the kernel's 255 bytes: E2BIG from core 1" \
 	wait_for 'spawn hello@1: Argument list too long' 30
+type_line "spawn httpd@1 port=0"
+check "a server refuses a bad port and exits 2" wait_for "httpd: bad port '0' \\(1-65535\\)" 30
+check "its monitor reports status 2" wait_for 'monitor: core 1: httpd \(pid [0-9]+\) exited with status 2' 30
 type_line "spawn nosuchprogram@1"
 check "spawn of a missing program fails cleanly" wait_for 'spawn nosuchprogram@1: No such file' 30
 type_line "stats 1"
