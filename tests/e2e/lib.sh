@@ -11,6 +11,8 @@
 #   plan_and_status                    print the plan (tests that boot no QEMU of their own)
 #   require_netns [COMMAND...]         skip the whole test (TAP "1..0 # SKIP") unless
 #                                      root, /dev/net/tun and every COMMAND are there
+#   make_tap_netns NS HOST_ADDR        a namespace with tap0 (up to the caller: more
+#                                      addresses, MTU, link up); nsx CMD runs in it
 B=${B:-build}
 
 require_netns() {
@@ -23,6 +25,22 @@ require_netns() {
 		command -v "$c" > /dev/null || { echo "1..0 # SKIP $c is not installed (tools/deps installs it)"; exit 0; }
 	done
 }
+# A private network namespace $E2E_NS (deleted on exit, with the files of
+# any $E2E_WORK directory) holding a multiqueue tap0 with HOST_ADDR/24 and no
+# IPv6 (no router solicitations on the wire the test watches). nsx runs a
+# command inside it.
+make_tap_netns() {
+	E2E_NS=$1
+	local host_addr=$2
+	trap 'ip netns del "$E2E_NS" 2> /dev/null; [ -n "${E2E_WORK:-}" ] && rm -rf "$E2E_WORK"' EXIT
+	ip netns add "$E2E_NS"
+	nsx ip link set lo up
+	nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	nsx ip tuntap add dev tap0 mode tap multi_queue
+	nsx ip addr add "$host_addr/24" dev tap0
+}
+nsx() { ip netns exec "$E2E_NS" "$@"; }
+
 ACCEL=${ACCEL:-tcg}
 E2E_N=0
 E2E_FAILED=0

@@ -8,17 +8,9 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
 require_netns
-E2E_NS=pika-e2e-$$
 GUEST=10.0.3.15
-cleanup() { ip netns del "$E2E_NS" 2> /dev/null; }
-trap cleanup EXIT
-ip netns add "$E2E_NS"
-nsx() { ip netns exec "$E2E_NS" "$@"; }
-nsx ip link set lo up
-nsx ip tuntap add dev tap0 mode tap multi_queue
-nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+make_tap_netns pika-e2e-$$ 10.0.3.1
 nsx ip link set tap0 mtu 9000
-nsx ip addr add 10.0.3.1/24 dev tap0
 for i in $(seq 101 108); do nsx ip addr add 10.0.3.$i/24 dev tap0; done
 nsx ip link set tap0 up
 mkdir -p "$B/e2e"

@@ -10,21 +10,11 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
 
 require_netns curl wrk nc python3
-E2E_NS=pika-sock-$$
 GUEST=10.0.4.15
 HOST=10.0.4.1
-work=$(mktemp -d)
-cleanup() {
-	ip netns del "$E2E_NS" 2> /dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-ip netns add "$E2E_NS"
-nsx() { ip netns exec "$E2E_NS" "$@"; }
-nsx ip link set lo up
-nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-nsx ip tuntap add dev tap0 mode tap multi_queue
-nsx ip addr add $HOST/24 dev tap0
+E2E_WORK=$(mktemp -d)
+work=$E2E_WORK
+make_tap_netns pika-sock-$$ $HOST
 nsx ip link set tap0 up
 
 boot_interactive "$B/test-logs/e2e_sock.log" 4 \
