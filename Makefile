@@ -239,4 +239,5 @@ check-clang:
 clean:
 	rm -rf $(B)
 
--include $(KOBJS:.o=.d) $(LIBC_OBJS:.o=.d) $(patsubst %,$(B)/u/user/%.d,$(USER_PROGS))
+-include $(KOBJS:.o=.d) $(LIBC_OBJS:.o=.d) $(patsubst %,$(B)/u/user/%.d,$(USER_PROGS)) \
+	$(patsubst %.c,$(B)/u/%.d,$(NETD_SRC) $(wildcard monitor/*.c))
