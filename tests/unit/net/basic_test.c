@@ -702,6 +702,13 @@ static void test_loopback(void **state)
 	assert_memory_equal(buf, "dgram", 5);
 	assert_int_equal(a.addr, LO);
 	net_udp_close(s, u1);
+	/* to a closed port: our ICMP port unreachable comes back over loopback
+	 * and a connected socket reports it (RFC 1122 4.1.3.3) */
+	struct net_sockaddr closed = { LO, 5399 };
+	assert_int_equal(net_udp_connect(s, u2, &closed), 0);
+	assert_int_equal(net_udp_sendto(s, u2, "x", 1, NULL), 1);
+	assert_int_equal(loop_frames(f, LO, 127), 2); /* the datagram, the ICMP error */
+	assert_int_equal(net_udp_recvfrom(s, u2, buf, sizeof(buf), NULL, NULL), -NET_ECONNREFUSED);
 	net_udp_close(s, u2);
 
 	/* ping 127.0.0.1 (any 127/8 address is ours) */
