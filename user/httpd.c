@@ -265,10 +265,19 @@ static int flush(struct conn *c)
 
 static int responding(const struct conn *c) { return c->head_len != 0; }
 
-/* Reads and answers requests until the socket has nothing more; closes the
- * connection when it is done or broken. */
+/*
+ * Reads and answers requests, with at most READS_PER_TURN reads from the
+ * socket per call; closes the connection when it is done or broken. The
+ * bound is fairness: a keep-alive client that sends its next request while
+ * we answer the last one kept serve() on its connection for as long as it
+ * liked, and the others waited (p99 1.5 s with 32 connections on one core).
+ * What is left in the socket is reported by epoll (level-triggered) on the
+ * next turn; serve() only returns with no complete request buffered.
+ */
+#define READS_PER_TURN 2
 static void serve(struct conn *c)
 {
+	int reads = 0;
 	for (;;) {
 		if (responding(c)) {
 			int r = flush(c);
@@ -302,6 +311,8 @@ static void serve(struct conn *c)
 			error(c, 413);
 			continue;
 		}
+		if (reads++ == READS_PER_TURN)
+			return;
 		ssize_t r = read(c->fd, c->req + c->in, REQ_MAX - 1 - c->in);
 		if (r < 0 && errno == EAGAIN)
 			return;
