@@ -31,8 +31,7 @@ void icmp_error(struct net_stack *s, const uint8_t *iph, uint32_t avail, uint8_t
 	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)iph;
 	uint32_t hl = (uint32_t)(ih->vhl & 15) * 4;
 	uint32_t src = net_ntohl(ih->src), dst = net_ntohl(ih->dst);
-	/* a loopback source got here only from ourselves (ip_input) */
-	if (!ip_is_loopback(src) && (!s->ip_addr || ip_bad_unicast(s, src)))
+	if ((!s->ip_addr && !ip_is_loopback(src)) || ip_bad_peer(s, src))
 		return;
 	/* never about broadcasts, non-initial fragments or ICMP errors */
 	if (hl < IP_HLEN || hl > avail || ip_is_bcast(s, dst) ||

@@ -374,6 +374,12 @@ bool ip_is_local(struct net_stack *s, uint32_t addr);
 uint32_t ip_src_for(struct net_stack *s, uint32_t dst);
 bool ip_is_bcast(struct net_stack *s, uint32_t addr);
 bool ip_bad_unicast(struct net_stack *s, uint32_t addr);
+/* A peer we can never talk to: ip_bad_unicast, except loopback (which
+ * ip_input lets in only from ourselves). */
+static inline bool ip_bad_peer(struct net_stack *s, uint32_t a)
+{
+	return ip_bad_unicast(s, a) && !ip_is_loopback(a);
+}
 bool ip_route(struct net_stack *s, uint32_t dst, uint32_t *nexthop);
 void ip_deliver(struct net_stack *s, struct net_pkt *p);
 void ip_hdr_fill(void *hdr, uint16_t total_len, uint16_t id, uint16_t frag, uint8_t ttl, uint8_t proto,

@@ -105,8 +105,7 @@ void ip_input(struct net_stack *s, struct net_pkt *p)
 		return;
 	}
 	/* our own source only on the port's loopback: from the wire it is spoofed */
-	if ((ip_bad_unicast(s, src) && !ip_is_loopback(src)) ||
-	    (s->ip_addr && src == s->ip_addr && !looped)) {
+	if (ip_bad_peer(s, src) || (s->ip_addr && src == s->ip_addr && !looped)) {
 		net_drop(s, p, NET_DROP_IP_BAD_SRC);
 		return;
 	}

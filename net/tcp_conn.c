@@ -566,7 +566,7 @@ int net_tcp_connect(struct net_stack *s, int h, const struct net_sockaddr *a)
 		return -NET_EISCONN;
 	if (t->error)
 		return -NET_EINVAL;
-	if (!a || !a->addr || !a->port || (ip_bad_unicast(s, a->addr) && !ip_is_loopback(a->addr)))
+	if (!a || !a->addr || !a->port || ip_bad_peer(s, a->addr))
 		return -NET_EINVAL;
 	uint32_t nh, la = t->laddr ? t->laddr : ip_src_for(s, a->addr);
 	if (!la || !ip_route(s, a->addr, &nh))
