@@ -105,10 +105,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 			if (fd == tcp) {
-				/* at most 16 per turn: the ones accepted before their
-				 * data came must get their turn too (see httpd) */
 				int cfd;
-				for (int k = 0; k < 16 && (cfd = accept4(tcp, NULL, NULL, SOCK_NONBLOCK)) >= 0; k++) {
+				for (int k = 0; k < ACCEPTS_PER_TURN && (cfd = accept4(tcp, NULL, NULL, SOCK_NONBLOCK)) >= 0; k++) {
 					struct conn *c = cfd < MAX_CONN ? malloc(sizeof(*c)) : NULL;
 					if (!c) {
 						close(cfd);

@@ -327,15 +327,10 @@ static void serve(struct conn *c)
 	}
 }
 
-/*
- * Accepts what is waiting, at most 16 connections per turn of the event loop.
- * Unbounded, the loop starved connections accepted before their request
- * arrived: while wrk's fastest connections kept the queue non-empty, epoll
- * was not asked again for seconds (wrk timeouts with 3 s stalls in CI).
- */
+/* Accepts what is waiting, at most ACCEPTS_PER_TURN (server_args.h). */
 static void accept_all(void)
 {
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (fd < 0) {
 			if (errno != EAGAIN && !quiet)
