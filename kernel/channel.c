@@ -1,4 +1,17 @@
-/* channel.c - see channel.h. */
+/* channel.c - see channel.h.
+ *
+ * What the kernel believes about a channel lives in kernel memory only:
+ *  - the core that made a channel keeps a record of it (`made`): its frames,
+ *    whether they came from the channel pool or from the core's own memory,
+ *    and the state of each end (never handed out, held by a process here,
+ *    handed to another core, closed);
+ *  - every process's slots (struct chan_slot in struct proc) say which frames
+ *    it has mapped, which end it holds and who holds the other end.
+ * The header in the shared frame is written for the ends' convenience and
+ * never read back: a process can rewrite it, so nothing that maps, unmaps,
+ * frees or wakes may depend on it. The monitor is trusted for what only it
+ * knows (who holds an end on another core).
+ */
 #include "channel.h"
 #include "bootinfo.h"
 #include "console.h"
@@ -10,6 +23,7 @@
 #include "proc.h"
 #include "sched.h"
 #include "timer.h"
+#include "uaccess.h"
 #include "uvm.h"
 #include "vm.h"
 #include "x86.h"
@@ -24,13 +38,38 @@ static struct pika_kevent kev[KEV_MAX];
 static unsigned kev_head, kev_tail;
 static u64 kev_dropped;
 
-/* A process's channel slot: the frame address | 1 (in use) | end << 1. */
-#define SLOT_USED 1UL
-#define SLOT_END 2UL
+/* Channels this core made. */
+enum { E_UNUSED = 0, E_HERE, E_AWAY, E_CLOSED };
+#define MADE_MAX 2048
+static struct made {
+	u64 id;
+	u32 pages;
+	u8 used, local;
+	u8 end[2]; /* E_* */
+} made[MADE_MAX];
 
 static u64 slot_va(int slot) { return PIKA_CHAN_BASE + (u64)slot * PIKA_CHAN_SLOT_SIZE; }
 static struct chan_frame *frame_of(u64 id) { return phys_to_virt(id); }
-static u64 pages_of(u64 id) { return frame_of(id)->hdr.pages; }
+
+static struct made *find_made(u64 id)
+{
+	for (int i = 0; i < MADE_MAX; i++)
+		if (made[i].used && made[i].id == id)
+			return &made[i];
+	return NULL;
+}
+
+/* The core whose pool slice holds id (its monitor frees it); -1 for the
+ * fixed monitor-to-monitor channels and for frames outside the pool. */
+static int owner_of(u64 id, u64 pages)
+{
+	for (int c = 0; c < ncores; c++) {
+		const struct frame_range *r = &bootinfo.chanslice[c];
+		if (frame_range_contains(r, id) && frame_range_contains(r, id + pages * PAGE_SIZE - 1))
+			return c;
+	}
+	return -1;
+}
 
 void channel_boot_init(void)
 {
@@ -58,16 +97,8 @@ int proc_nchans(const struct proc *p)
 {
 	int n = 0;
 	for (int s = 0; s < PIKA_CHAN_SLOTS; s++)
-		n += (p->chans[s] & SLOT_USED) != 0;
+		n += p->chans[s].used;
 	return n;
-}
-
-/* A frame the monitors may hand out: in the pool, past the fixed part. */
-static bool valid_id(u64 id)
-{
-	return !(id & (PAGE_SIZE - 1)) && frame_range_contains(&bootinfo.plan.chanpool, id) &&
-	       id >= bootinfo.kshared_phys + bootinfo.kshared_size &&
-	       frame_of(id)->hdr.magic == CHAN_MAGIC && frame_of(id)->hdr.id == id;
 }
 
 void kevent_post(u32 type, int pid, u64 a, u64 b)
@@ -77,7 +108,7 @@ void kevent_post(u32 type, int pid, u64 a, u64 b)
 		return;
 	}
 	kev[kev_head++ % KEV_MAX] = (struct pika_kevent){ type, pid, a, b };
-	event_wake(this_core); /* the monitor waits for events like for messages */
+	event_wake_pid(this_core, PIKA_PID_MONITOR); /* the monitor waits for notices like for messages */
 }
 
 long kevent_take(struct proc *caller, struct pika_kevent *out, int n)
@@ -90,63 +121,94 @@ long kevent_take(struct proc *caller, struct pika_kevent *out, int n)
 	return k;
 }
 
-long channel_create(struct proc *caller, u64 pages)
+long channel_create(struct proc *caller, u64 pages, u64 flags)
 {
 	if (!caller->monitor)
 		return -EPERM;
 	if (pages == 0)
 		pages = 1;
-	if (pages > PIKA_CHAN_MAX_PAGES)
+	bool local = flags & PIKA_CHAN_LOCAL;
+	if ((flags & ~(u64)PIKA_CHAN_LOCAL) || pages > (local ? PIKA_CHAN_LOCAL_MAX_PAGES : PIKA_CHAN_MAX_PAGES))
 		return -EINVAL;
-	paddr_t id = frame_alloc_contig(&pool, pages, 1);
+	struct made *m = NULL;
+	for (int i = 0; i < MADE_MAX && !m; i++)
+		if (!made[i].used)
+			m = &made[i];
+	if (!m)
+		return -ENOMEM;
+	paddr_t id = frame_alloc_contig(local ? &core_frames : &pool, pages, 1);
 	if (!id)
 		return -ENOMEM;
 	memset(phys_to_virt(id + PAGE_SIZE), 0, (pages - 1) * PAGE_SIZE);
 	chan_frame_init(frame_of(id), id, (u32)this_core);
 	frame_of(id)->hdr.pages = (u32)pages;
+	*m = (struct made){ .id = id, .pages = (u32)pages, .used = 1, .local = local };
 	return (long)id;
 }
 
-static int map_slot(struct proc *p, int slot, u64 id, int end)
+static int map_slot(struct proc *p, int slot, u64 id, u32 pages, int end, int peer_core, int peer_pid)
 {
-	u64 len = pages_of(id) * PAGE_SIZE;
+	u64 len = (u64)pages * PAGE_SIZE;
 	int e = vm_map(p->pml4, slot_va(slot), id, len, PTE_W | PTE_NX | PTE_U | PTE_NOFREE, false, &core_frames);
 	if (e) {
 		vm_unmap(p->pml4, slot_va(slot), len);
 		return e;
 	}
-	p->chans[slot] = id | SLOT_USED | (end ? SLOT_END : 0);
+	p->chans[slot] = (struct chan_slot){ .id = id, .pages = pages, .used = 1, .end = (u8)end,
+					     .peer_core = peer_core, .peer_pid = peer_pid };
 	return 0;
 }
 
-long channel_grant(struct proc *caller, int pid, u64 id, int end, u64 flags)
+long channel_grant(struct proc *caller, u64 ugrant)
 {
 	if (!caller->monitor)
 		return -EPERM;
-	struct proc *p = proc_find(pid);
-	if (!p || p->state != P_ALIVE || (end != 0 && end != 1) || (flags & ~(u64)PIKA_GRANT_MONITOR))
+	struct pika_chan_grant g;
+	if (copy_from_user(&g, ugrant, sizeof(g)))
+		return -EFAULT;
+	if ((g.end != 0 && g.end != 1) || (g.flags & ~(u32)(PIKA_GRANT_MONITOR | PIKA_GRANT_REMOTE)) ||
+	    g.peer_core < 0 || g.peer_core >= ncores || g.pages == 0)
 		return -EINVAL;
-	if (!valid_id(id))
+	struct made *m = find_made(g.id);
+	if (m) {
+		if (g.pages != m->pages)
+			return -EINVAL;
+		if (m->end[g.end] != E_UNUSED)
+			return -EBUSY;
+		if ((g.flags & PIKA_GRANT_REMOTE) && m->local)
+			return -EINVAL; /* its frames are this core's own memory */
+	} else {
+		/* made by another core's monitor: frames of that core's pool slice */
+		if (g.pages > PIKA_CHAN_MAX_PAGES || (g.id & (PAGE_SIZE - 1)) || owner_of(g.id, g.pages) < 0 ||
+		    owner_of(g.id, g.pages) == this_core || (g.flags & PIKA_GRANT_REMOTE))
+			return -EINVAL;
+	}
+	if (g.flags & PIKA_GRANT_REMOTE) {
+		m->end[g.end] = E_AWAY;
+		return 0;
+	}
+	struct proc *p = proc_find(g.pid);
+	if (!p || p->state != P_ALIVE)
 		return -EINVAL;
-	struct chan_frame *f = frame_of(id);
-	if (f->hdr.end[end].pid != -1 || f->ctl[end].closed)
-		return -EBUSY;
 	int slot = -1;
-	if (flags & PIKA_GRANT_MONITOR) {
-		if (!(p->chans[0] & SLOT_USED))
+	if (g.flags & PIKA_GRANT_MONITOR) {
+		if (!p->chans[0].used)
 			slot = 0;
 	} else {
 		for (int s = 1; s < PIKA_CHAN_SLOTS && slot < 0; s++)
-			if (!(p->chans[s] & SLOT_USED))
+			if (!p->chans[s].used)
 				slot = s;
 	}
 	if (slot < 0)
 		return -ENOSPC;
-	int e = map_slot(p, slot, id, end);
+	int e = map_slot(p, slot, g.id, g.pages, g.end, g.peer_core, g.peer_pid);
 	if (e)
 		return e;
-	f->hdr.end[end].core = (u32)this_core;
-	f->hdr.end[end].pid = pid;
+	if (m)
+		m->end[g.end] = E_HERE;
+	struct chan_frame *f = frame_of(g.id); /* the convenience copy */
+	f->hdr.end[g.end].core = (u32)this_core;
+	f->hdr.end[g.end].pid = g.pid;
 	if (slot == 0)
 		sched_wake_all(&p->mon_wait);
 	return (long)slot_va(slot);
@@ -154,56 +216,103 @@ long channel_grant(struct proc *caller, int pid, u64 id, int end, u64 flags)
 
 static void close_slot(struct proc *p, int slot)
 {
-	u64 v = p->chans[slot];
-	u64 id = v & ~(PAGE_SIZE - 1);
-	int end = (v & SLOT_END) ? 1 : 0;
-	struct chan_frame *f = frame_of(id);
-	__atomic_store_n(&f->ctl[end].closed, 1, __ATOMIC_RELEASE);
+	struct chan_slot c = p->chans[slot];
+	struct chan_frame *f = frame_of(c.id);
+	/* the peer learns of the close from the flag, and is woken to look */
+	__atomic_store_n(&f->ctl[c.end].closed, 1, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (f->hdr.end[1 - end].pid != -1) /* let a sleeping peer see the close */
-		event_wake((int)f->hdr.end[1 - end].core);
-	vm_unmap(p->pml4, slot_va(slot), pages_of(id) * PAGE_SIZE);
-	p->chans[slot] = 0;
-	if (f->hdr.owner_core != ~0u)
-		kevent_post(PIKA_KEV_CHAN_CLOSED, p->pid, id, f->hdr.owner_core);
+	event_wake_pid(c.peer_core, c.peer_pid);
+	vm_unmap(p->pml4, slot_va(slot), (u64)c.pages * PAGE_SIZE);
+	memset(&p->chans[slot], 0, sizeof(p->chans[slot]));
+	struct made *m = find_made(c.id);
+	if (m)
+		m->end[c.end] = E_CLOSED;
+	int owner = m ? this_core : owner_of(c.id, c.pages);
+	if (owner >= 0)
+		kevent_post(PIKA_KEV_CHAN_CLOSED, p->pid, c.id, (u64)owner);
+}
+
+static int slot_of(const struct proc *p, u64 va)
+{
+	if (va < PIKA_CHAN_BASE || (va - PIKA_CHAN_BASE) % PIKA_CHAN_SLOT_SIZE)
+		return -1;
+	u64 slot = (va - PIKA_CHAN_BASE) / PIKA_CHAN_SLOT_SIZE;
+	return slot < PIKA_CHAN_SLOTS && p->chans[slot].used ? (int)slot : -1;
 }
 
 long channel_close(struct proc *p, u64 va)
 {
-	if (va < PIKA_CHAN_BASE || (va - PIKA_CHAN_BASE) % PIKA_CHAN_SLOT_SIZE)
+	int slot = slot_of(p, va);
+	if (slot < 0)
 		return -EINVAL;
-	u64 slot = (va - PIKA_CHAN_BASE) / PIKA_CHAN_SLOT_SIZE;
-	if (slot >= PIKA_CHAN_SLOTS || !(p->chans[slot] & SLOT_USED))
-		return -EINVAL;
-	close_slot(p, (int)slot);
+	close_slot(p, slot);
 	return 0;
+}
+
+long channel_wake(struct proc *p, u64 va)
+{
+	int slot = slot_of(p, va);
+	if (slot < 0)
+		return -EINVAL;
+	return event_wake_pid(p->chans[slot].peer_core, p->chans[slot].peer_pid);
+}
+
+long channel_info(struct proc *p, u64 va, u64 uinfo)
+{
+	int slot = slot_of(p, va);
+	if (slot < 0)
+		return -EINVAL;
+	const struct chan_slot *c = &p->chans[slot];
+	struct pika_chan_info in = { c->id, c->pages, c->end, c->peer_core, c->peer_pid };
+	return copy_to_user(uinfo, &in, sizeof(in)) ? -EFAULT : 0;
 }
 
 void channel_proc_exit(struct proc *p)
 {
 	for (int s = 0; s < PIKA_CHAN_SLOTS; s++)
-		if (p->chans[s] & SLOT_USED)
+		if (p->chans[s].used)
 			close_slot(p, s);
 }
 
-long channel_free(struct proc *caller, u64 id)
+/* Does any process of this core still map id? (The made record says the same
+ * when the monitor's reports are right; this does not depend on them.) */
+static bool mapped_here(u64 id)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = proc_by_index(i);
+		if (p->state == P_FREE)
+			continue;
+		for (int s = 0; s < PIKA_CHAN_SLOTS; s++)
+			if (p->chans[s].used && p->chans[s].id == id)
+				return true;
+	}
+	return false;
+}
+
+long channel_free(struct proc *caller, u64 id, u64 closed_away)
 {
 	if (!caller->monitor)
 		return -EPERM;
-	if (!valid_id(id) || !frame_range_contains(&bootinfo.chanslice[this_core], id))
+	struct made *m = find_made(id);
+	if (!m || (closed_away & ~3UL))
 		return -EINVAL;
-	struct chan_frame *f = frame_of(id);
 	for (int e = 0; e < 2; e++)
-		if (f->hdr.end[e].pid != -1 && !__atomic_load_n(&f->ctl[e].closed, __ATOMIC_ACQUIRE))
+		if ((closed_away & (1UL << e)) && m->end[e] == E_AWAY)
+			m->end[e] = E_CLOSED;
+	for (int e = 0; e < 2; e++)
+		if (m->end[e] == E_HERE || m->end[e] == E_AWAY)
 			return -EBUSY;
-	u64 pages = f->hdr.pages;
-	f->hdr.magic = 0;
-	return frame_free_contig(&pool, id, pages) ? -EINVAL : 0;
+	if (mapped_here(id))
+		return -EBUSY;
+	frame_of(id)->hdr.magic = 0;
+	int e = frame_free_contig(m->local ? &core_frames : &pool, id, m->pages);
+	memset(m, 0, sizeof(*m));
+	return e ? -EINVAL : 0;
 }
 
 long channel_monitor_connect(struct proc *p, u64 timeout_ns)
 {
-	if (p->chans[0] & SLOT_USED)
+	if (p->chans[0].used)
 		return (long)slot_va(0);
 	if (p->monitor)
 		return -EINVAL;
@@ -216,8 +325,8 @@ long channel_monitor_connect(struct proc *p, u64 timeout_ns)
 		return -ENOSYS;
 	kevent_post(PIKA_KEV_CONNECT, p->pid, 0, 0);
 	u64 deadline = now_ns() + MIN(timeout_ns, 60ULL * 1000000000);
-	while (!(p->chans[0] & SLOT_USED)) {
-		if (sched_block_until(&p->mon_wait, deadline) && !(p->chans[0] & SLOT_USED))
+	while (!p->chans[0].used) {
+		if (sched_block_until(&p->mon_wait, deadline) && !p->chans[0].used)
 			return -ETIMEDOUT;
 	}
 	return (long)slot_va(0);
@@ -232,7 +341,7 @@ int channel_link_monitor(struct proc *mon)
 				continue;
 			paddr_t id = bootinfo.monchan_phys + (u64)k * PAGE_SIZE;
 			int end = i == this_core ? 0 : 1, peer = i == this_core ? j : i;
-			int e = map_slot(mon, 1 + peer, id, end);
+			int e = map_slot(mon, 1 + peer, id, 1, end, peer, PIKA_PID_MONITOR);
 			if (e)
 				return e;
 			frame_of(id)->hdr.end[end].pid = mon->pid;

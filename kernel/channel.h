@@ -5,7 +5,9 @@
  *
  * The rings themselves are libc/chan.c: the kernel never sends or receives
  * on a channel. Only the monitor may create, grant and free channels; any
- * process may close its own end.
+ * process may close its own end and wake the process at the other end.
+ * The kernel's facts about a channel are in kernel memory (channel.c); the
+ * shared header is a copy for the ends, never read back.
  */
 #ifndef KERNEL_CHANNEL_H
 #define KERNEL_CHANNEL_H
@@ -19,10 +21,15 @@ struct proc;
 void channel_boot_init(void);  /* core 0, boot phase: the monitor-to-monitor channels */
 void channel_init_core(void);  /* this core's pool slice */
 
-long channel_create(struct proc *caller, u64 pages);
-long channel_grant(struct proc *caller, int pid, u64 id, int end, u64 flags);
+long channel_create(struct proc *caller, u64 pages, u64 flags);
+/* ugrant: a struct pika_chan_grant in the caller's memory */
+long channel_grant(struct proc *caller, u64 ugrant);
 long channel_close(struct proc *p, u64 va);
-long channel_free(struct proc *caller, u64 id);
+/* closed_away: bit e says end e, handed to another core, is closed there */
+long channel_free(struct proc *caller, u64 id, u64 closed_away);
+/* Names the process holding the other end of p's channel at va. */
+long channel_wake(struct proc *p, u64 va);
+long channel_info(struct proc *p, u64 va, u64 uinfo);
 long channel_monitor_connect(struct proc *p, u64 timeout_ns);
 /* Closes every channel end p holds (process exit). */
 void channel_proc_exit(struct proc *p);

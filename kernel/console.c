@@ -130,7 +130,8 @@ void console_report_end(void)
 		unlock();
 }
 
-/* Serial input, core 0 only: a ring filled from the timer tick. */
+/* Serial input, core 0 only: a ring the scheduler fills by polling the UART
+ * every 10 ms while a reader waits (sched.c). */
 static char rx[1024];
 static unsigned rx_head, rx_tail;
 static struct waitq rx_wait;
@@ -145,6 +146,8 @@ void console_poll_input(void)
 	if (got)
 		sched_wake_all(&rx_wait);
 }
+
+bool console_reader_waiting(void) { return rx_wait.head != NULL; }
 
 long console_read(char *buf, unsigned long n)
 {

@@ -25,6 +25,7 @@ void console_flush(void);
 /* Input: core 0 polls the UART on every timer tick into a buffer that
  * console_read() drains (the shell reads it). -ENODEV on other cores. */
 void console_poll_input(void);
+bool console_reader_waiting(void); /* core 0: someone blocks in console_read */
 long console_read(char *buf, unsigned long n);
 
 /* Hold the line lock across several lines (a fault report); nests. */

@@ -10,7 +10,10 @@
  *   - the console line lock (debug console only; the one atomic in the kernel),
  *   - one status line per core, written only by that core,
  *   - cross-core call lines (kernel/xcall.c): request lines written only by the
- *     calling core, response lines written only by the called core.
+ *     calling core, response lines written only by the called core;
+ *   - wake lines (kernel/event.c): per pair of cores, the pids one core names
+ *     for the other (written only by the waking core) and how far the woken
+ *     core has read them (written only by it).
  */
 #ifndef KERNEL_CORE_H
 #define KERNEL_CORE_H
@@ -47,11 +50,24 @@ struct xcall_resp {
 	u64 pad[6];
 } __aligned(CACHE_LINE);
 
+#define WAKE_SLOTS 14
+struct wake_line {
+	volatile u32 head;     /* pids named so far (pid[head % WAKE_SLOTS] is the next) */
+	volatile u32 overflow; /* times the line was full: the target wakes everyone */
+	volatile i32 pid[WAKE_SLOTS];
+} __aligned(CACHE_LINE);
+
+struct wake_ack {
+	volatile u32 tail;     /* the target has read up to here */
+	u32 pad[15];
+} __aligned(CACHE_LINE);
+
 struct kshared {
 	volatile u32 console_owner; /* 1 + core holding the console line lock; 0 = free */
 	u32 pad0[15];
 	struct core_status status[MAX_CORES];
-	/* followed by ncores*ncores request lines, then as many response lines */
+	/* followed by ncores*ncores request lines, as many response lines,
+	 * then ncores*ncores wake lines and as many wake acks */
 };
 
 extern int this_core;
@@ -60,8 +76,9 @@ extern struct kshared *kshared;
 
 static inline u64 kshared_bytes(int n)
 {
-	return sizeof(struct kshared) +
-	       (u64)n * (u64)n * (sizeof(struct xcall_req) + sizeof(struct xcall_resp));
+	return sizeof(struct kshared) + (u64)n * (u64)n *
+	       (sizeof(struct xcall_req) + sizeof(struct xcall_resp) + sizeof(struct wake_line) +
+		sizeof(struct wake_ack));
 }
 static inline struct xcall_req *xcall_req_line(int target, int source)
 {
@@ -72,6 +89,16 @@ static inline struct xcall_resp *xcall_resp_line(int target, int source)
 {
 	struct xcall_resp *r = (struct xcall_resp *)((struct xcall_req *)(kshared + 1) + ncores * ncores);
 	return &r[target * ncores + source];
+}
+static inline struct wake_line *wake_line_of(int target, int source)
+{
+	struct wake_line *w = (struct wake_line *)(xcall_resp_line(0, 0) + ncores * ncores);
+	return &w[target * ncores + source];
+}
+static inline struct wake_ack *wake_ack_of(int target, int source)
+{
+	struct wake_ack *a = (struct wake_ack *)(wake_line_of(0, 0) + ncores * ncores);
+	return &a[target * ncores + source];
 }
 static inline struct core_status *core_status_of(int core) { return &kshared->status[core]; }
 

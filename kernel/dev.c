@@ -176,13 +176,18 @@ long irq_list(u64 ubuf, u64 n)
 	return (long)k;
 }
 
+static u64 nirqs;
+
 void dev_irq(u64 vector)
 {
+	nirqs++;
 	if (vector < 256 && irqs[vector].used) {
 		irqs[vector].count++;
-		event_wake(this_core); /* the driver sleeps in event_wait */
+		event_wake_proc(proc_find(irqs[vector].pid)); /* the driver sleeps in event_wait */
 	}
 }
+
+u64 dev_irq_count(void) { return nirqs; }
 
 void dev_proc_exit(struct proc *p)
 {

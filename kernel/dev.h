@@ -24,7 +24,8 @@ long dev_ctl(struct proc *p, u64 dev, u64 op);
 long dma_alloc(struct proc *p, u64 len, u64 uphys);
 long irq_attach(struct proc *p, u64 dev, u64 entry);
 long irq_list(u64 ubuf, u64 n);
-void dev_irq(u64 vector);          /* from trap_dispatch */
+void dev_irq(u64 vector);
+u64 dev_irq_count(void); /* device interrupts this core took */          /* from trap_dispatch */
 void dev_proc_exit(struct proc *p); /* masks and frees its interrupts */
 
 #endif

@@ -131,6 +131,25 @@ static u64 push_args(struct proc *p, const char *prog, const char *args)
 	return rsp;
 }
 
+/* The kinfo page (struct pika_kinfo): the clock's constants and the event
+ * generation, read-only for the process; the kernel writes it through the
+ * direct map (event.c keeps ev_gen current). */
+static int map_kinfo(struct proc *p)
+{
+	int e = uvm_map_anon(p->pml4, PIKA_KINFO_VA, PAGE_SIZE, PTE_NX);
+	if (e)
+		return e;
+	p->kinfo = vm_translate(p->pml4, PIKA_KINFO_VA, NULL);
+	struct pika_kinfo *k = phys_to_virt(p->kinfo);
+	k->tsc_mult = bootinfo.tsc_mult;
+	k->entry_tsc = bootinfo.entry_tsc;
+	k->boot_epoch_s = bootinfo.boot_epoch_s;
+	k->tsc_hz = bootinfo.tsc_hz;
+	k->core = this_core;
+	k->ncores = ncores;
+	return 0;
+}
+
 int proc_spawn(const char *prog, const char *args, struct proc *parent)
 {
 	const struct boot_module *m = module_find(prog);
@@ -157,6 +176,8 @@ int proc_spawn(const char *prog, const char *args, struct proc *parent)
 	int e = load_segments(p, image, &info);
 	if (!e)
 		e = uvm_map_anon(p->pml4, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, PTE_W | PTE_NX);
+	if (!e)
+		e = map_kinfo(p);
 	struct thread *t = NULL;
 	if (!e) {
 		strlcpy(p->name, prog, sizeof(p->name));
@@ -171,6 +192,7 @@ int proc_spawn(const char *prog, const char *args, struct proc *parent)
 		return e;
 	}
 	p->pid = this_core * 1000000 + next_seq++;
+	((struct pika_kinfo *)phys_to_virt(p->kinfo))->pid = p->pid;
 	p->parent = parent;
 	p->mmap_next = MMAP_BASE;
 	p->start_ns = now_ns();
@@ -223,6 +245,7 @@ __noreturn void proc_exit(int status, const struct pika_exit_info *info)
 	channel_proc_exit(p); /* peers see the close; the monitor hears of it */
 	dev_proc_exit(p);     /* its interrupts are masked */
 	write_cr3(core_pml4);
+	p->kinfo = 0; /* freed with the address space */
 	uvm_destroy(p->pml4);
 	p->pml4 = 0;
 	for (int i = 0; i < MAX_PROCS; i++) { /* orphans are detached; dead ones go now */

@@ -31,6 +31,17 @@
 
 enum proc_state { P_FREE = 0, P_ALIVE, P_ZOMBIE };
 
+/* The kernel's facts about a channel end a process holds (kernel/channel.c).
+ * The shared frame has a header with similar facts for the ends'
+ * convenience; the kernel never reads it back. */
+struct chan_slot {
+	u64 id;          /* the channel's first frame (physical) */
+	u32 pages;       /* frames mapped */
+	u8 used, end;
+	i32 peer_core;   /* who holds the other end: SYS_chan_wake names it */
+	i32 peer_pid;
+};
+
 struct proc {
 	int pid;
 	enum proc_state state;
@@ -43,8 +54,13 @@ struct proc {
 	u64 mmap_next;
 	u64 start_ns;
 	bool monitor;              /* the core's monitor: may create and grant channels */
-	u64 chans[PIKA_CHAN_SLOTS]; /* channel ends mapped (kernel/channel.c) */
+	struct chan_slot chans[PIKA_CHAN_SLOTS]; /* channel ends mapped (kernel/channel.c) */
 	struct waitq mon_wait;     /* waiting in monitor_connect */
+	/* events (kernel/event.h) */
+	u64 ev_gen;                /* bumped by every wake-up that names this process */
+	struct waitq ev_wait;      /* its threads in event_wait */
+	paddr_t kinfo;             /* its kinfo page (struct pika_kinfo), mapped read-only */
+	u64 wakeups, sleeps, switches;
 	u32 devs;                  /* PCI functions it may drive (bit per bootinfo.pci index) */
 	u64 dev_next;              /* next free address for device mappings */
 };

@@ -17,9 +17,13 @@ static struct waitq runq;
 static struct waitq sleepers;   /* sched_sleep_ns: nobody wakes them but the clock */
 static struct thread *to_reap;  /* exited; freed once we are off its stack */
 static bool need_switch;
-static u64 slice_left;
-static u64 idle_ticks, nswitches;
+static u64 slice_end;           /* 0: no slice running (nobody waits to run) */
+static u64 next_deadline;       /* earliest wake_ns of a blocked thread (may be early: then rescanned) */
+static u64 poll_at;             /* core 0: next serial poll while a reader waits */
+static u64 last_tsc, idle_ns, nswitches, ncr3;
 extern paddr_t core_pml4;
+
+#define CONSOLE_POLL_NS 10000000ULL
 
 void switch_stack(u64 *save_sp, u64 new_sp); /* kernel/entry.asm */
 
@@ -67,6 +71,7 @@ void sched_init_core(void)
 	idle_thread.state = T_RUNNING;
 	idle_thread.kstack_top = kstack_slot_top(STACK_KERNEL);
 	current = &idle_thread;
+	last_tsc = rdtsc();
 	__asm__ volatile("fxsave64 %0" : "=m"(idle_thread.fx));
 }
 
@@ -78,14 +83,45 @@ int sched_nrunnable(void)
 	return n;
 }
 
-void sched_make_runnable(struct thread *t)
+/* Interrupts off. Programs the timer for the earliest thing due: a blocked
+ * thread's deadline, the end of the running thread's slice when another
+ * waits to run, core 0's serial poll while a reader waits. Nothing due:
+ * no timer at all. */
+static void rearm(void)
 {
-	u64 f = irq_save();
+	u64 d = next_deadline;
+	if (current != &idle_thread && runq.head) {
+		if (!slice_end)
+			slice_end = now_ns() + timer_slice_ns();
+		if (!d || slice_end < d)
+			d = slice_end;
+	}
+	if (this_core == 0 && console_reader_waiting()) {
+		if (!poll_at)
+			poll_at = now_ns() + CONSOLE_POLL_NS;
+		if (!d || poll_at < d)
+			d = poll_at;
+	}
+	timer_arm(d);
+}
+
+static void enqueue(struct thread *t)
+{
 	q_del(t);
 	t->state = T_RUNNABLE;
 	q_push(&runq, t);
+	/* the waker keeps the CPU: the woken thread runs when it blocks or
+	 * its slice ends (idle gives way at once) */
 	if (current == &idle_thread)
 		need_switch = true;
+	else if (!slice_end)
+		rearm();
+}
+
+void sched_make_runnable(struct thread *t)
+{
+	u64 f = irq_save();
+	enqueue(t);
 	irq_restore(f);
 }
 
@@ -116,20 +152,37 @@ void schedule(void)
 	if (!next)
 		next = &idle_thread;
 	need_switch = false;
-	slice_left = SCHED_SLICE_TICKS;
+	slice_end = 0;
+	u64 t = rdtsc();
+	prev->run_ns += tsc_to_ns(t - last_tsc);
+	if (prev == &idle_thread)
+		idle_ns += tsc_to_ns(t - last_tsc);
+	last_tsc = t;
 	if (next == prev) {
 		prev->state = T_RUNNING;
+		rearm();
 		return;
 	}
 	if (prev->state == T_DEAD)
 		to_reap = prev;
 	next->state = T_RUNNING;
 	next->switches++;
+	if (next->proc)
+		next->proc->switches++;
 	nswitches++;
 
-	paddr_t next_as = next->proc ? next->proc->pml4 : core_pml4;
-	if ((read_cr3() & PTE_ADDR) != next_as)
-		write_cr3(next_as);
+	/* The idle thread runs on whatever tables are loaded (every address
+	 * space has the same kernel half): going idle and back to the same
+	 * process costs no CR3 load, which flushes the TLB (a full flush of
+	 * QEMU's software TLB under TCG). proc_exit leaves a dying address
+	 * space before freeing it. */
+	if (next->proc) {
+		paddr_t next_as = next->proc->pml4;
+		if ((read_cr3() & PTE_ADDR) != next_as) {
+			write_cr3(next_as);
+			ncr3++;
+		}
+	}
 	tss_set_rsp0(next->kstack_top);
 	syscall_kstack_top = next->kstack_top;
 	__asm__ volatile("fxsave64 %0" : "=m"(prev->fx));
@@ -137,6 +190,7 @@ void schedule(void)
 	if (prev->fs_base != next->fs_base || next->proc)
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	current = next;
+	rearm();
 	switch_stack(&prev->ksp, next->ksp);
 	sched_after_switch();
 }
@@ -157,20 +211,12 @@ void sched_block(struct waitq *q)
 	irq_restore(f);
 }
 
-static void wake(struct thread *t)
-{
-	q_del(t);
-	t->state = T_RUNNABLE;
-	q_push(&runq, t);
-	need_switch = true;
-}
-
 void sched_wake_one(struct waitq *q)
 {
 	u64 f = irq_save();
 	struct thread *t = q->head;
 	if (t)
-		wake(t);
+		enqueue(t);
 	irq_restore(f);
 }
 
@@ -178,7 +224,7 @@ void sched_wake_all(struct waitq *q)
 {
 	u64 f = irq_save();
 	while (q->head)
-		wake(q->head);
+		enqueue(q->head);
 	irq_restore(f);
 }
 
@@ -188,6 +234,8 @@ bool sched_block_until(struct waitq *q, u64 deadline_ns)
 	current->wake_ns = deadline_ns;
 	current->timed_out = false;
 	current->state = T_BLOCKED;
+	if (deadline_ns && (!next_deadline || deadline_ns < next_deadline))
+		next_deadline = deadline_ns;
 	q_push(q, current);
 	schedule();
 	current->wake_ns = 0;
@@ -197,28 +245,37 @@ bool sched_block_until(struct waitq *q, u64 deadline_ns)
 
 void sched_sleep_ns(u64 ns)
 {
-	sched_block_until(&sleepers, now_ns() + ns);
+	sched_block_until(&sleepers, now_ns() + (ns ? ns : 1));
 }
 
-/* Timer interrupt: wake the blocked threads whose deadline passed, account the slice. */
-void sched_tick(void)
+/* Timer interrupt (interrupts off): wake the blocked threads whose deadline
+ * passed, end a slice that is over, poll the serial line, arm the next. */
+void sched_timer(void)
 {
 	u64 now = now_ns();
-	for (int i = 0; i < MAX_THREADS; i++) {
-		struct thread *t = thread_by_index(i);
-		if (t->state == T_BLOCKED && t->wake_ns && t->wake_ns <= now) {
-			t->timed_out = true;
-			t->wake_ns = 0;
-			wake(t);
+	if (next_deadline && next_deadline <= now) {
+		u64 next = 0;
+		for (int i = 0; i < MAX_THREADS; i++) {
+			struct thread *t = thread_by_index(i);
+			if (t->state != T_BLOCKED || !t->wake_ns)
+				continue;
+			if (t->wake_ns <= now) {
+				t->timed_out = true;
+				t->wake_ns = 0;
+				enqueue(t);
+			} else if (!next || t->wake_ns < next) {
+				next = t->wake_ns;
+			}
 		}
+		next_deadline = next;
 	}
-	current->ticks++;
-	if (current == &idle_thread)
-		idle_ticks++;
-	if (slice_left)
-		slice_left--;
-	if (!slice_left && runq.head)
+	if (slice_end && slice_end <= now && runq.head)
 		need_switch = true;
+	if (poll_at && poll_at <= now) {
+		poll_at = 0;
+		console_poll_input();
+	}
+	rearm();
 }
 
 bool sched_should_switch(void) { return need_switch; }
@@ -228,10 +285,12 @@ __noreturn void sched_idle(void)
 {
 	for (;;) {
 		cpu_cli();
-		if (runq.head)
+		if (runq.head) {
 			schedule();
-		else
+		} else {
+			rearm();
 			cpu_sti_hlt(); /* an interrupt after the check still wakes us */
+		}
 	}
 }
 
@@ -243,5 +302,12 @@ __noreturn void thread_exit(void)
 	panic("thread %d ran after its exit", current->tid);
 }
 
-u64 sched_idle_ticks(void) { return idle_ticks; }
+u64 sched_idle_ns(void)
+{
+	u64 f = irq_save();
+	u64 v = idle_ns + (current == &idle_thread ? tsc_to_ns(rdtsc() - last_tsc) : 0);
+	irq_restore(f);
+	return v;
+}
 u64 sched_switches(void) { return nswitches; }
+u64 sched_cr3_loads(void) { return ncr3; }

@@ -24,17 +24,18 @@ void sched_make_runnable(struct thread *t);
 void sched_block(struct waitq *q);
 void sched_wake_all(struct waitq *q);
 void sched_wake_one(struct waitq *q);
-void sched_sleep_ns(u64 ns);         /* at least ns, at tick granularity */
-/* Block on q until woken or until deadline_ns (0: no deadline, tick
- * granularity); returns true when the deadline woke it. */
+void sched_sleep_ns(u64 ns);         /* at least ns (a one-shot timer at the deadline) */
+/* Block on q until woken or until deadline_ns (absolute; 0: none);
+ * returns true when the deadline woke it. */
 bool sched_block_until(struct waitq *q, u64 deadline_ns);
-void sched_tick(void);               /* from the timer interrupt */
+void sched_timer(void);              /* from the timer interrupt */
 bool sched_should_switch(void);      /* before returning to user mode */
 void sched_request_switch(void);     /* e.g. after an IPI woke a thread */
 void sched_remove(struct thread *t); /* take a runnable/blocked thread off its queue */
 void sched_after_switch(void);       /* first thing a thread runs after being switched to */
 int sched_nrunnable(void);
-u64 sched_idle_ticks(void);
+u64 sched_idle_ns(void);
 u64 sched_switches(void);
+u64 sched_cr3_loads(void);           /* address-space switches (TLB flushes) */
 
 #endif

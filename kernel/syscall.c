@@ -11,7 +11,7 @@
  *   2 getpid         -                               pid
  *   3 getcore        -                               core number
  *   4 yield          -                               0
- *   5 nanosleep      ns                              0 (sleeps >= ns, tick granularity)
+ *   5 nanosleep      ns                              0 (sleeps >= ns; a one-shot timer)
  *   6 clock          clock id                        ns; -EINVAL for an unknown clock
  *   7 mmap           hint, len, prot                 address; -EINVAL (len 0, > 1 GiB, bad prot),
  *                                                    -ENOMEM; anonymous, zero-filled
@@ -28,15 +28,19 @@
  *  16 ncores         -                               number of cores
  *  17 gettid         -                               thread id
  *  18 frames         -                               free frames on the caller's core
- *  19 event_prepare  -                               token (the core's event generation)
+ *  19 event_prepare  -                               token (the process's event generation)
  *  20 event_wait     token, timeout_ns               0 when woken or the token is stale, -ETIMEDOUT
- *  21 event_wake     core                            0; -EINVAL (bad core)
- *  22 chan_create    pages                           channel id: the rings and pages - 1 of data area
- *                                                    (<= PIKA_CHAN_MAX_PAGES); -EPERM, -EINVAL, -ENOMEM
- *  23 chan_grant     pid, id, end, flags             address in pid; -EPERM, -EINVAL, -EBUSY
- *                                                    (end taken or closed), -ENOSPC (no slot)
+ *                                                    (the deadline is exact: a one-shot timer)
+ *  21 chan_wake      address                         0: names the holder of the channel's other end;
+ *                                                    -EINVAL (not a channel of the caller)
+ *  22 chan_create    pages, flags                    channel id: the rings and pages - 1 of data area
+ *                                                    (<= PIKA_CHAN_MAX_PAGES; PIKA_CHAN_LOCAL: from
+ *                                                    the core's memory, <= PIKA_CHAN_LOCAL_MAX_PAGES);
+ *                                                    -EPERM, -EINVAL, -ENOMEM
+ *  23 chan_grant     *struct pika_chan_grant         address in pid (0 for PIKA_GRANT_REMOTE); -EPERM,
+ *                                                    -EINVAL, -EBUSY (end taken or closed), -ENOSPC
  *  24 chan_close     address                         0; -EINVAL (not a channel of the caller)
- *  25 chan_free      id                              0; -EPERM, -EINVAL, -EBUSY (an end still open)
+ *  25 chan_free      id, ends closed elsewhere       0; -EPERM, -EINVAL, -EBUSY (an end still open)
  *  26 kevents        buf, n                          notices taken; -EPERM (not the monitor), -EFAULT
  *  27 monitor_connect timeout_ns                     address of the caller's monitor channel;
  *                                                    -ENOSYS (no monitor), -ETIMEDOUT
@@ -59,6 +63,7 @@
  *  38 module_read    name, off, buf, n               bytes of boot module name from off (0 past the
  *                                                    end); n 0: its size; -ENOENT, -EINVAL, -EFAULT
  *  39 poweroff       status (0..127)                 does not return; -EPERM except on core 0
+ *  40 chan_info      address, *struct pika_chan_info 0; -EINVAL (not a channel of the caller), -EFAULT
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -89,7 +94,7 @@
 #include <string.h>
 
 u64 syscall_kstack_top;
-static u64 syscall_count;
+static u64 syscall_count, sys_count[SYS_MAX];
 u64 syscall_user_rsp; /* scratch for the entry stub */
 
 void syscall_entry(void); /* kernel/entry.asm */
@@ -352,21 +357,28 @@ static long sys_event_wait(u64 token, u64 timeout, u64 a2, u64 a3)
 	return event_wait(token, timeout);
 }
 
-static long sys_event_wake(u64 core, u64 a1, u64 a2, u64 a3)
+static long sys_chan_wake(u64 va, u64 a1, u64 a2, u64 a3)
 {
 	(void)a1, (void)a2, (void)a3;
-	return event_wake((int)core);
+	return channel_wake(current->proc, va);
 }
 
-static long sys_chan_create(u64 pages, u64 a1, u64 a2, u64 a3)
+static long sys_chan_create(u64 pages, u64 flags, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	return channel_create(current->proc, pages, flags);
+}
+
+static long sys_chan_grant(u64 ugrant, u64 a1, u64 a2, u64 a3)
 {
 	(void)a1, (void)a2, (void)a3;
-	return channel_create(current->proc, pages);
+	return channel_grant(current->proc, ugrant);
 }
 
-static long sys_chan_grant(u64 pid, u64 id, u64 end, u64 flags)
+static long sys_chan_info(u64 va, u64 uinfo, u64 a2, u64 a3)
 {
-	return channel_grant(current->proc, (int)pid, id, (int)end, flags);
+	(void)a2, (void)a3;
+	return channel_info(current->proc, va, uinfo);
 }
 
 static long sys_chan_close(u64 va, u64 a1, u64 a2, u64 a3)
@@ -375,10 +387,10 @@ static long sys_chan_close(u64 va, u64 a1, u64 a2, u64 a3)
 	return channel_close(current->proc, va);
 }
 
-static long sys_chan_free(u64 id, u64 a1, u64 a2, u64 a3)
+static long sys_chan_free(u64 id, u64 away, u64 a2, u64 a3)
 {
-	(void)a1, (void)a2, (void)a3;
-	return channel_free(current->proc, id);
+	(void)a2, (void)a3;
+	return channel_free(current->proc, id, away);
 }
 
 static long sys_kevents(u64 buf, u64 n, u64 a2, u64 a3)
@@ -419,12 +431,15 @@ static long sys_proc_list(u64 buf, u64 n, u64 a2, u64 a3)
 		info.start_ns = p->start_ns;
 		info.nchans = (unsigned)proc_nchans(p);
 		info.monitor = p->monitor;
+		info.switches = p->switches;
+		info.wakeups = p->wakeups;
+		info.sleeps = p->sleeps;
 		strlcpy(info.name, p->name, sizeof(info.name));
 		for (int j = 0; j < MAX_THREADS; j++) {
 			struct thread *t = thread_by_index(j);
 			if (t->proc == p && t->state != T_FREE && t->state != T_DEAD) {
 				info.threads++;
-				info.ticks += t->ticks;
+				info.run_ns += t->run_ns;
 			}
 		}
 		if (copy_to_user(buf + k * sizeof(info), &info, sizeof(info)))
@@ -452,10 +467,12 @@ static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
 	struct pika_core_stats st;
 	memset(&st, 0, sizeof(st));
 	st.uptime_ns = now_ns();
-	st.ticks = timer_ticks();
-	st.idle_ticks = sched_idle_ticks();
+	st.idle_ns = sched_idle_ns();
 	st.switches = sched_switches();
+	st.cr3_loads = sched_cr3_loads();
 	st.syscalls = syscall_count;
+	for (int i = 0; i < SYS_MAX && i < PIKA_STATS_SYSCALLS; i++)
+		st.sys_count[i] = sys_count[i];
 	st.free_frames = core_frames.nfree;
 	st.total_frames = core_frames.total;
 	st.chan_free = channel_free_frames();
@@ -463,8 +480,14 @@ static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
 	st.procs = (u64)proc_count();
 	for (int j = 0; j < MAX_THREADS; j++)
 		st.threads += thread_by_index(j)->state != T_FREE;
+	st.wakes = event_stats.wakes;
+	st.wakes_awake = event_stats.wakes_awake;
+	st.wakes_spurious = event_stats.wakes_spurious;
+	st.event_sleeps = event_stats.sleeps;
 	st.ipis_sent = event_stats.ipis_sent;
-	st.event_wakes = event_stats.wakes;
+	st.ipis_received = event_stats.ipis_received;
+	st.timer_irqs = timer_irqs();
+	st.device_irqs = dev_irq_count();
 	return copy_to_user(buf, &st, sizeof(st));
 }
 
@@ -567,7 +590,7 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_frames] = sys_frames,
 	[SYS_event_prepare] = sys_event_prepare,
 	[SYS_event_wait] = sys_event_wait,
-	[SYS_event_wake] = sys_event_wake,
+	[SYS_chan_wake] = sys_chan_wake,
 	[SYS_chan_create] = sys_chan_create,
 	[SYS_chan_grant] = sys_chan_grant,
 	[SYS_chan_close] = sys_chan_close,
@@ -586,6 +609,7 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_irq_list] = sys_irq_list,
 	[SYS_module_read] = sys_module_read,
 	[SYS_poweroff] = sys_poweroff,
+	[SYS_chan_info] = sys_chan_info,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */
@@ -594,8 +618,10 @@ void syscall_dispatch(struct trap_frame *f)
 	u64 nr = f->rax;
 	long r = -ENOSYS;
 	syscall_count++;
-	if (nr < SYS_MAX && table[nr])
+	if (nr < SYS_MAX && table[nr]) {
+		sys_count[nr]++;
 		r = table[nr](f->rdi, f->rsi, f->rdx, f->r10);
+	}
 	f->rax = (u64)r;
 	if (sched_should_switch())
 		sched_yield();

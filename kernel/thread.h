@@ -35,7 +35,7 @@ struct thread {
 	bool timed_out;       /* the last block ended by its deadline */
 	struct waitq *waitq;  /* blocked: the queue it is on */
 	struct thread *next, *prev;
-	u64 ticks;            /* timer ticks spent running */
+	u64 run_ns;           /* time spent running */
 	u64 switches;
 };
 

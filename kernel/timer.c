@@ -5,9 +5,22 @@
 #include "lapic.h"
 #include "x86.h"
 
-static volatile u64 ticks;
+static u64 irqs;
 static u32 hz;
 static u64 lapic_hz;
+static bool tsc_deadline;
+static u64 tsc_per_ns, lapic_per_ns; /* rate / 1e9, fixed point with 32 fraction bits */
+
+/* rate_hz / 1e9 << 32 without a 128-bit division */
+static u64 per_ns(u64 rate_hz)
+{
+	return ((rate_hz / 1000000000ULL) << 32) + ((rate_hz % 1000000000ULL) << 32) / 1000000000ULL;
+}
+
+static u64 scale(u64 ns, u64 mult) { return (u64)(((unsigned __int128)ns * mult) >> 32); }
+
+#define MSR_TSC_DEADLINE 0x6E0
+#define LVT_TSC_DEADLINE (2u << 17)
 
 u64 tsc_to_ns(u64 cycles)
 {
@@ -67,14 +80,46 @@ void timer_init_core(u32 rate)
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	u64 counted = 0xFFFFFFFFu - left;
 	lapic_hz = counted * bootinfo.tsc_hz / (t1 - t0);
-	u64 initial = lapic_hz / hz;
-	if (initial == 0)
-		initial = 1;
-	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
-	lapic_write(LAPIC_TIMER_INIT, (u32)MIN(initial, 0xFFFFFFFFULL));
+	/* CPUID.01H:ECX bit 24: the LAPIC timer has TSC-deadline mode (SDM 10.5.4.1) */
+	u32 a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	tsc_deadline = (c >> 24) & 1;
+	tsc_per_ns = per_ns(bootinfo.tsc_hz);
+	lapic_per_ns = per_ns(lapic_hz);
+	if (tsc_deadline) {
+		lapic_write(LAPIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
+		wrmsr(MSR_TSC_DEADLINE, 0); /* disarmed */
+	} else {
+		lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot */
+	}
 }
 
-void timer_tick(void) { ticks++; }
-u64 timer_ticks(void) { return ticks; }
+void timer_arm(u64 deadline_ns)
+{
+	if (tsc_deadline) {
+		u64 tsc = 0;
+		if (deadline_ns) {
+			/* ns -> TSC ticks since entry: ns * hz / 1e9 */
+			tsc = bootinfo.entry_tsc + scale(deadline_ns, tsc_per_ns);
+			if (tsc == 0)
+				tsc = 1;
+		}
+		wrmsr(MSR_TSC_DEADLINE, tsc);
+		return;
+	}
+	if (!deadline_ns) {
+		lapic_write(LAPIC_TIMER_INIT, 0);
+		return;
+	}
+	u64 now = now_ns();
+	u64 ns = deadline_ns > now ? deadline_ns - now : 0;
+	u64 count = scale(ns, lapic_per_ns);
+	lapic_write(LAPIC_TIMER_INIT, (u32)MAX(1, MIN(count, 0xFFFFFFFFULL))); /* a long wait fires early and re-arms */
+}
+
+void timer_irq(void) { irqs++; }
+u64 timer_irqs(void) { return irqs; }
 u32 timer_hz(void) { return hz; }
+u64 timer_slice_ns(void) { return 2000000000ULL / hz; }
+bool timer_tsc_deadline(void) { return tsc_deadline; }
 u64 timer_lapic_hz(void) { return lapic_hz; }

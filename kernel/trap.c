@@ -169,11 +169,9 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	switch (f->vector) {
 	case VEC_TIMER:
-		timer_tick();
-		sched_tick();
-		if (this_core == 0)
-			console_poll_input();
+		timer_irq();
 		lapic_eoi();
+		sched_timer();
 		break;
 	case VEC_XCALL:
 		lapic_eoi();

@@ -66,7 +66,10 @@ int vm_map(paddr_t pml4, u64 va, paddr_t pa, u64 len, u64 flags, bool huge, stru
 
 int vm_unmap(paddr_t pml4, u64 va, u64 len)
 {
-	if ((va | len) & (PAGE_SIZE - 1))
+	if ((va | len) & (PAGE_SIZE - 1) || va + len < va)
+		return -EINVAL;
+	/* a range that starts in user space stays there: never into the kernel half */
+	if (va < USER_TOP && va + len > USER_TOP)
 		return -EINVAL;
 	/* Kernel-half mappings are shared by every address space of the core
 	 * (and global): flush them whichever tables are loaded. */

@@ -23,11 +23,12 @@ void chan_frame_init(struct chan_frame *f, uint64_t id, uint32_t owner_core)
 	STORE_REL(&f->hdr.magic, CHAN_MAGIC);
 }
 
-void chan_attach(struct chan *c, struct chan_frame *f, int end, const struct chan_sync *sync)
+void chan_attach(struct chan *c, struct chan_frame *f, int end, uint32_t pages, const struct chan_sync *sync)
 {
 	memset(c, 0, sizeof(*c));
 	c->f = f;
 	c->end = end;
+	c->pages = pages;
 	c->tx_seq = 1;
 	c->rx_seq = 1;
 	c->spin = 200;
@@ -39,19 +40,24 @@ static struct chan_ctl *peer(const struct chan *c) { return &c->f->ctl[1 - c->en
 
 bool chan_peer_closed(const struct chan *c) { return LOAD_ACQ(&peer(c)->closed) != 0; }
 
-static void wake_peer_if_sleeping(struct chan *c, bool fence)
+/* Wakes the peer once per sleep if it waits for what we just did: messages
+ * (its sleeping flag) after a send, room (its want_room flag) after a receive. */
+static void wake_peer_if_waiting(struct chan *c, const volatile uint32_t *flag)
 {
-	if (fence)
-		FULL_FENCE(); /* our sequence-number store before the read of their flag */
-	struct chan_ctl *p = peer(c);
-	if (!LOAD_ACQ(&p->sleeping))
+	if (!LOAD_ACQ(flag))
 		return;
-	uint32_t epoch = LOAD_ACQ(&p->sleep_epoch);
+	uint32_t epoch = LOAD_ACQ(&peer(c)->sleep_epoch);
 	if (epoch == c->woken_epoch || !c->sync)
 		return;
 	c->woken_epoch = epoch;
 	c->wakes++;
-	c->sync->wake(c->sync->ctx, c->f->hdr.end[1 - c->end].core);
+	c->sync->wake(c->sync->ctx, c);
+}
+
+void chan_notify(struct chan *c)
+{
+	FULL_FENCE(); /* what we published before the read of their flag */
+	wake_peer_if_waiting(c, &peer(c)->sleeping);
 }
 
 static int room(struct chan *c)
@@ -84,7 +90,7 @@ int chan_send_n(struct chan *c, const struct chan_msg *m, int n)
 	while (k < n && room(c) > 0)
 		put(c, &m[k++]);
 	if (k)
-		wake_peer_if_sleeping(c, true);
+		chan_notify(c);
 	return k;
 }
 
@@ -122,11 +128,11 @@ int chan_recv_n(struct chan *c, struct chan_msg *m, int n)
 	if (k) {
 		STORE_REL(&c->f->acks[c->end].ack, c->rx_seq - 1); /* the slots are the sender's again */
 		c->received += (uint64_t)k;
-		/* A sender waiting for room sleeps like a receiver: wake it. No fence
-		 * here (it would tax every receive): a sender waiting for room
-		 * re-checks at least every SEND_WAIT_SLICE_NS, so a wake-up lost to
-		 * store reordering costs latency, never a hang. */
-		wake_peer_if_sleeping(c, false);
+		/* A sender waiting for room: wake it. No fence here (it would tax
+		 * every receive): a sender waiting for room re-checks at least
+		 * every SEND_WAIT_SLICE_NS, so a wake-up lost to store reordering
+		 * costs latency, never a hang. */
+		wake_peer_if_waiting(c, &peer(c)->want_room);
 		return k;
 	}
 	return chan_peer_closed(c) ? -EPIPE : 0;
@@ -138,12 +144,17 @@ int chan_recv(struct chan *c, struct chan_msg *m)
 	return r == 1 ? 0 : (r == 0 ? -EAGAIN : r);
 }
 
-bool chan_sleep_begin(struct chan *c)
+static void flag_up(struct chan *c, volatile uint32_t *flag)
 {
 	struct chan_ctl *my = me(c);
 	STORE_REL(&my->sleep_epoch, my->sleep_epoch + 1);
-	STORE_REL(&my->sleeping, 1);
+	STORE_REL(flag, 1);
 	FULL_FENCE(); /* our flag before the re-check of their ring */
+}
+
+bool chan_sleep_begin(struct chan *c)
+{
+	flag_up(c, &me(c)->sleeping);
 	return true;
 }
 
@@ -155,15 +166,18 @@ void chan_close(struct chan *c)
 	c->woken_epoch = 0;
 	FULL_FENCE();
 	if (c->sync)
-		c->sync->wake(c->sync->ctx, c->f->hdr.end[1 - c->end].core);
+		c->sync->wake(c->sync->ctx, c);
 }
 
 #define SEND_WAIT_SLICE_NS 2000000ULL
 
 /* Waits until ready(c) or the deadline: polls c->spin times, then sleeps
- * (for at most slice_ns at a time when slice_ns is not 0). */
-static int block_until(struct chan *c, bool (*ready)(struct chan *), uint64_t timeout_ns, uint64_t slice_ns)
+ * (for at most slice_ns at a time when slice_ns is not 0) with the flag
+ * that says what it waits for: sleeping (messages) or want_room. */
+static int block_until(struct chan *c, bool (*ready)(struct chan *), uint64_t timeout_ns, uint64_t slice_ns,
+		       bool for_room)
 {
+	volatile uint32_t *flag = for_room ? &me(c)->want_room : &me(c)->sleeping;
 	const struct chan_sync *s = c->sync;
 	if (!s)
 		return -EAGAIN;
@@ -175,14 +189,14 @@ static int block_until(struct chan *c, bool (*ready)(struct chan *), uint64_t ti
 	}
 	for (;;) {
 		uint64_t token = s->prepare(s->ctx);
-		chan_sleep_begin(c);
+		flag_up(c, flag);
 		if (ready(c)) {
-			chan_sleep_end(c);
+			STORE_REL(flag, 0);
 			return 0;
 		}
 		uint64_t now = s->now_ns(s->ctx);
 		if (now >= deadline) {
-			chan_sleep_end(c);
+			STORE_REL(flag, 0);
 			return -ETIMEDOUT;
 		}
 		c->sleeps++;
@@ -190,7 +204,7 @@ static int block_until(struct chan *c, bool (*ready)(struct chan *), uint64_t ti
 		if (slice_ns && t > slice_ns)
 			t = slice_ns;
 		s->wait(s->ctx, token, t);
-		chan_sleep_end(c);
+		STORE_REL(flag, 0);
 	}
 }
 
@@ -203,7 +217,7 @@ int chan_recv_n_wait(struct chan *c, struct chan_msg *m, int n, uint64_t timeout
 		int r = chan_recv_n(c, m, n);
 		if (r != 0)
 			return r;
-		int e = block_until(c, recv_ready, timeout_ns, 0);
+		int e = block_until(c, recv_ready, timeout_ns, 0, false);
 		if (e)
 			return e;
 	}
@@ -224,7 +238,7 @@ int chan_send_n_wait(struct chan *c, const struct chan_msg *m, int n, uint64_t t
 			return r;
 		done += r;
 		if (done < n) {
-			int e = block_until(c, send_ready, timeout_ns, SEND_WAIT_SLICE_NS);
+			int e = block_until(c, send_ready, timeout_ns, SEND_WAIT_SLICE_NS, true);
 			if (e)
 				return e;
 		}

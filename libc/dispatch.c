@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t now(void) { return (uint64_t)__sys(SYS_clock, PIKA_CLOCK_MONOTONIC, 0, 0, 0); }
+static uint64_t now(void) { return pika_clock_ns(); }
 
 static void default_closed(struct disp *d, struct disp_chan *dc)
 {
@@ -309,7 +309,7 @@ void disp_run(struct disp *d, uint64_t until_ns)
 		if (disp_poll(d))
 			continue;
 		/* Nothing came: sleep until a peer sends (or a call times out). */
-		uint64_t token = (uint64_t)__sys(SYS_event_prepare, 0, 0, 0, 0);
+		uint64_t token = pika_kinfo()->ev_gen;
 		/* after the token: work the idle hook finds now cannot be missed */
 		int ready = d->idle ? d->idle(d, d->idle_arg) : 0;
 		for (int i = 0; i < d->nchans; i++) {

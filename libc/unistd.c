@@ -1,6 +1,7 @@
 /* unistd.c - POSIX process and I/O calls; the ones pikaos lacks fail with ENOSYS. */
 #include "internal.h"
 
+#include <pikaos.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -117,7 +118,7 @@ pid_t wait(int *status) { return waitpid(-1, status, 0); }
 
 time_t time(time_t *t)
 {
-	time_t now = (time_t)(__sys(SYS_clock, PIKA_CLOCK_REALTIME, 0, 0, 0) / 1000000000L);
+	time_t now = (time_t)(pika_realtime_ns() / 1000000000ULL);
 	if (t)
 		*t = now;
 	return now;
@@ -125,9 +126,11 @@ time_t time(time_t *t)
 
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
-	long r = __sys(SYS_clock, id == CLOCK_MONOTONIC ? PIKA_CLOCK_MONOTONIC : id, 0, 0, 0);
-	if (r < 0)
-		return (int)__sys_ret(r);
+	if (id != CLOCK_MONOTONIC && id != CLOCK_REALTIME) {
+		errno = EINVAL;
+		return -1;
+	}
+	long r = (long)(id == CLOCK_MONOTONIC ? pika_clock_ns() : pika_realtime_ns());
 	ts->tv_sec = r / 1000000000L;
 	ts->tv_nsec = r % 1000000000L;
 	return 0;
@@ -136,7 +139,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
 int gettimeofday(struct timeval *tv, struct timezone *tz)
 {
 	(void)tz;
-	long r = __sys(SYS_clock, PIKA_CLOCK_REALTIME, 0, 0, 0);
+	long r = (long)pika_realtime_ns();
 	tv->tv_sec = r / 1000000000L;
 	tv->tv_usec = (r % 1000000000L) / 1000;
 	return 0;
@@ -157,7 +160,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 static long start_ns = -1;
 clock_t clock(void)
 {
-	long now = __sys(SYS_clock, PIKA_CLOCK_MONOTONIC, 0, 0, 0);
+	long now = (long)pika_clock_ns();
 	if (start_ns < 0)
 		start_ns = now;
 	return (clock_t)((now - start_ns) / 1000);

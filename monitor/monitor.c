@@ -27,6 +27,7 @@
 #include <pikaos.h>
 #include <pikaos/dispatch.h>
 #include <pikaos/monitor.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,8 +146,17 @@ static void h_lookup(struct disp_req *r)
 	disp_reply(r, i < 0 ? -ENOENT : names[i].pid, NULL, 0);
 }
 
+/* Hands end `end` of channel id (pages frames) to pid, or with
+ * PIKA_GRANT_REMOTE records that it went to another core; the kernel keeps
+ * who holds the other end (peer_core, peer_pid) to wake it. */
+static long grant(int pid, uint64_t id, int end, uint32_t pages, uint32_t flags, int peer_core, int peer_pid)
+{
+	struct pika_chan_grant g = { pid, end, id, pages, flags, peer_core, peer_pid };
+	return __syscall(SYS_chan_grant, (long)&g, 0, 0, 0);
+}
+
 /* Hands end 1 of channel id to the local service `name`; its pid or -errno. */
-static int give_to_service(uint64_t id, const char *name, uint32_t ccore, int cpid)
+static int give_to_service(uint64_t id, uint32_t pages, const char *name, uint32_t ccore, int cpid)
 {
 	int i = find_name(name);
 	if (i < 0)
@@ -154,7 +164,7 @@ static int give_to_service(uint64_t id, const char *name, uint32_t ccore, int cp
 	struct disp_chan *sdc = client_chan(names[i].pid);
 	if (!sdc)
 		return -ENOENT;
-	long va = __syscall(SYS_chan_grant, names[i].pid, (long)id, 1, 0);
+	long va = grant(names[i].pid, id, 1, pages, 0, (int)ccore, cpid);
 	if (va < 0)
 		return (int)va;
 	struct mon_bind_data b;
@@ -168,6 +178,15 @@ static int give_to_service(uint64_t id, const char *name, uint32_t ccore, int cp
 	return names[i].pid;
 }
 
+/* MON_PEER_BIND: a client of the sender's core binds our service. */
+struct peer_bind {
+	uint64_t id;
+	uint32_t ccore;
+	int32_t cpid;
+	uint32_t pages;
+	char name[MON_NAME_MAX];
+};
+
 static void h_bind(struct disp_req *r)
 {
 	const struct mon_name_req *q = msg_cdata(&r->msg);
@@ -176,25 +195,26 @@ static void h_bind(struct disp_req *r)
 		disp_reply(r, -EINVAL, NULL, 0);
 		return;
 	}
-	long id = __syscall(SYS_chan_create, q->pages, 0, 0, 0);
+	/* both ends on this core: the frames come from the core's own memory
+	 * (the channel pool is for what crosses cores) */
+	bool here = (int)q->core == core;
+	uint32_t pages = q->pages ? q->pages : 1;
+	long id = __syscall(SYS_chan_create, pages, here ? PIKA_CHAN_LOCAL : 0, 0, 0);
 	if (id < 0) {
 		disp_reply(r, (int)id, NULL, 0);
 		return;
 	}
 	int spid;
-	if ((int)q->core == core) {
-		spid = give_to_service((uint64_t)id, q->name, (uint32_t)core, pid);
+	if (here) {
+		spid = give_to_service((uint64_t)id, pages, q->name, (uint32_t)core, pid);
 	} else {
-		struct {
-			uint64_t id;
-			uint32_t ccore;
-			int32_t cpid;
-			char name[MON_NAME_MAX];
-		} pb = { (uint64_t)id, (uint32_t)core, pid, { 0 } };
+		struct peer_bind pb = { (uint64_t)id, (uint32_t)core, pid, pages, { 0 } };
 		strncpy(pb.name, q->name, sizeof(pb.name) - 1);
 		spid = disp_call(&d, peer[q->core], MON_PEER_BIND, &pb, sizeof(pb), NULL, 0, NULL, PEER_TIMEOUT);
+		if (spid > 0 && grant(0, (uint64_t)id, 1, pages, PIKA_GRANT_REMOTE, q->core, spid) < 0)
+			spid = -EINVAL;
 	}
-	long va = spid > 0 ? __syscall(SYS_chan_grant, pid, id, 0, 0) : spid;
+	long va = spid > 0 ? grant(pid, (uint64_t)id, 0, pages, 0, q->core, spid) : spid;
 	if (va < 0) {
 		__syscall(SYS_chan_free, id, 0, 0, 0); /* frees it if the service end was never handed out */
 		disp_reply(r, (int)va, NULL, 0);
@@ -211,16 +231,14 @@ static void h_bind(struct disp_req *r)
 
 static void h_peer_bind(struct disp_req *r)
 {
-	const struct {
-		uint64_t id;
-		uint32_t ccore;
-		int32_t cpid;
-		char name[MON_NAME_MAX];
-	} *pb = msg_cdata(&r->msg);
-	char name[MON_NAME_MAX];
-	memcpy(name, pb->name, sizeof(name));
-	name[MON_NAME_MAX - 1] = '\0';
-	disp_reply(r, give_to_service(pb->id, name, pb->ccore, pb->cpid), NULL, 0);
+	struct peer_bind pb;
+	if (r->len < sizeof(pb)) {
+		disp_reply(r, -EINVAL, NULL, 0);
+		return;
+	}
+	memcpy(&pb, r->data, sizeof(pb));
+	pb.name[MON_NAME_MAX - 1] = '\0';
+	disp_reply(r, give_to_service(pb.id, pb.pages, pb.name, pb.ccore, pb.cpid), NULL, 0);
 }
 
 static void add_child(int pid, const char *prog)
@@ -334,20 +352,20 @@ static void h_peer_closed(struct disp_req *r)
 {
 	uint64_t id;
 	memcpy(&id, msg_cdata(&r->msg), 8);
-	__syscall(SYS_chan_free, (long)id, 0, 0, 0); /* -EBUSY until both ends are gone */
+	__syscall(SYS_chan_free, (long)id, 3, 0, 0); /* the end away is closed; -EBUSY while ours is open */
 }
 
 /* ---------------------------------------------------------------- kernel notices */
 
 static void connect_client(int pid)
 {
-	long id = __syscall(SYS_chan_create, 1, 0, 0, 0);
+	long id = __syscall(SYS_chan_create, 1, PIKA_CHAN_LOCAL, 0, 0);
 	if (id < 0) {
 		printf("monitor: core %d: no channel for pid %d: %ld\n", core, pid, id);
 		return;
 	}
-	long mine = __syscall(SYS_chan_grant, mypid, id, 0, 0);
-	long theirs = mine < 0 ? mine : __syscall(SYS_chan_grant, pid, id, 1, PIKA_GRANT_MONITOR);
+	long mine = grant(mypid, (uint64_t)id, 0, 1, 0, core, pid);
+	long theirs = mine < 0 ? mine : grant(pid, (uint64_t)id, 1, 1, PIKA_GRANT_MONITOR, core, mypid);
 	struct disp_chan *dc = theirs < 0 ? NULL : disp_add(&d, (void *)mine, 0, NULL);
 	int slot = -1;
 	for (int i = 0; dc && i < MAX_CLIENTS && slot < 0; i++)

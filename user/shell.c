@@ -87,7 +87,7 @@ static void cmd_cores(void)
 			printf("%4d  (no answer: %s)\n", c, strerror(-e));
 			continue;
 		}
-		unsigned long idle = st.ticks ? st.idle_ticks * 100 / st.ticks : 0;
+		unsigned long idle = st.uptime_ns ? st.idle_ns / (st.uptime_ns / 100 ? st.uptime_ns / 100 : 1) : 0;
 		printf("%4d  %9lu  %5lu  %5lu  %7lu  %8lu  %9lu  %8lu\n", c, st.uptime_ns / 1000000, idle,
 		       st.procs, st.threads, st.free_frames * 4096 >> 20, st.chan_free, st.switches);
 	}
@@ -99,7 +99,7 @@ static void cmd_ps(const char *arg)
 	if (core_arg(arg, &from, &to))
 		return;
 	static struct pika_proc_info p[128];
-	printf("core       pid      ppid  state   thr  ticks  chans  name\n");
+	printf("core       pid      ppid  state   thr  run_ms  switches  wakeups  chans  name\n");
 	for (int c = from; c <= to; c++) {
 		long n = mon_ps(c, p, 128);
 		if (n < 0) {
@@ -107,9 +107,9 @@ static void cmd_ps(const char *arg)
 			continue;
 		}
 		for (long i = 0; i < n; i++)
-			printf("%4d  %8d  %8d  %-6s  %3u  %5lu  %5u  %s%s\n", c, p[i].pid, p[i].ppid,
-			       p[i].state == 1 ? "run" : "zombie", p[i].threads, p[i].ticks, p[i].nchans,
-			       p[i].name, p[i].monitor ? " (monitor)" : "");
+			printf("%4d  %8d  %8d  %-6s  %3u  %6lu  %8lu  %7lu  %5u  %s%s\n", c, p[i].pid, p[i].ppid,
+			       p[i].state == 1 ? "run" : "zombie", p[i].threads, p[i].run_ns / 1000000,
+			       p[i].switches, p[i].wakeups, p[i].nchans, p[i].name, p[i].monitor ? " (monitor)" : "");
 	}
 }
 
@@ -195,12 +195,22 @@ static void cmd_stats(const char *arg)
 			printf("core %d: no answer\n", c);
 			continue;
 		}
-		printf("core %d: uptime %lu ms, ticks %lu (idle %lu), switches %lu, syscalls %lu\n", c,
-		       st.uptime_ns / 1000000, st.ticks, st.idle_ticks, st.switches, st.syscalls);
+		printf("core %d: uptime %lu ms, idle %lu ms, switches %lu, cr3_loads %lu, syscalls %lu\n", c,
+		       st.uptime_ns / 1000000, st.idle_ns / 1000000, st.switches, st.cr3_loads, st.syscalls);
+		printf("core %d: wakes %lu wakes_awake %lu wakes_spurious %lu event_sleeps %lu ipis_sent %lu "
+		       "ipis_received %lu timer_irqs %lu device_irqs %lu\n",
+		       c, st.wakes, st.wakes_awake, st.wakes_spurious, st.event_sleeps, st.ipis_sent, st.ipis_received,
+		       st.timer_irqs, st.device_irqs);
 		printf("core %d: frames %lu free of %lu, channel frames %lu free of %lu\n", c, st.free_frames,
 		       st.total_frames, st.chan_free, st.chan_total);
-		printf("core %d: processes %lu, threads %lu, event IPIs sent %lu, event wake-ups %lu\n", c,
-		       st.procs, st.threads, st.ipis_sent, st.event_wakes);
+		printf("core %d: processes %lu, threads %lu\n", c, st.procs, st.threads);
+		char line[512];
+		int n = snprintf(line, sizeof(line), "core %d: syscalls", c);
+		for (int k = 0; k < PIKA_STATS_SYSCALLS && n < (int)sizeof(line) - 32; k++)
+			if (st.sys_count[k])
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %lu", pika_syscall_name(k),
+					      st.sys_count[k]);
+		printf("%s\n", line);
 	}
 }
 

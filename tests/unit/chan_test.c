@@ -55,10 +55,10 @@ static int h_wait(void *ctx, uint64_t token, uint64_t timeout)
 	pthread_mutex_unlock(&h->m);
 	return r ? -ETIMEDOUT : 0;
 }
-static void h_wake(void *ctx, uint32_t core)
+static void h_wake(void *ctx, const struct chan *c)
 {
 	(void)ctx;
-	struct hcore *h = &hcores[core];
+	struct hcore *h = &hcores[1 - c->end]; /* the other end's "process" */
 	pthread_mutex_lock(&h->m);
 	h->gen++;
 	pthread_cond_broadcast(&h->cv);
@@ -104,8 +104,8 @@ static void order_wrap_and_backpressure(void **s)
 {
 	(void)s;
 	struct chan a, b;
-	chan_attach(&a, &frame, 0, NULL);
-	chan_attach(&b, &frame, 1, NULL);
+	chan_attach(&a, &frame, 0, 1, NULL);
+	chan_attach(&b, &frame, 1, 1, NULL);
 	struct chan_msg m;
 	assert_int_equal(chan_recv(&b, &m), -EAGAIN);
 	uint64_t next_send = 0, next_recv = 0;
@@ -135,8 +135,8 @@ static void batched_forms(void **s)
 {
 	(void)s;
 	struct chan a, b;
-	chan_attach(&a, &frame, 0, NULL);
-	chan_attach(&b, &frame, 1, NULL);
+	chan_attach(&a, &frame, 0, 1, NULL);
+	chan_attach(&b, &frame, 1, 1, NULL);
 	struct chan_msg out[64], in[64];
 	for (int i = 0; i < 64; i++)
 		out[i] = msg(2, (uint64_t)i);
@@ -159,8 +159,8 @@ static void close_gives_epipe_after_drain(void **s)
 {
 	(void)s;
 	struct chan a, b;
-	chan_attach(&a, &frame, 0, NULL);
-	chan_attach(&b, &frame, 1, NULL);
+	chan_attach(&a, &frame, 0, 1, NULL);
+	chan_attach(&b, &frame, 1, 1, NULL);
 	struct chan_msg m = msg(3, 1);
 	assert_int_equal(chan_send(&a, &m), 0);
 	chan_close(&a);
@@ -194,8 +194,8 @@ static void two_threads_a_million_messages(void **s)
 {
 	(void)s;
 	static struct chan a, b;
-	chan_attach(&a, &frame, 0, &hsync[0]);
-	chan_attach(&b, &frame, 1, &hsync[1]);
+	chan_attach(&a, &frame, 0, 1, &hsync[0]);
+	chan_attach(&b, &frame, 1, 1, &hsync[1]);
 	pthread_t t;
 	pthread_create(&t, NULL, million_receiver, &b);
 	struct chan_msg batch[8];
@@ -239,8 +239,8 @@ static void no_lost_wakeups(void **s)
 {
 	(void)s;
 	static struct chan a, b;
-	chan_attach(&a, &frame, 0, &hsync[0]);
-	chan_attach(&b, &frame, 1, &hsync[1]);
+	chan_attach(&a, &frame, 0, 1, &hsync[0]);
+	chan_attach(&b, &frame, 1, 1, &hsync[1]);
 	pthread_t t;
 	uint64_t start = h_now(NULL);
 	pthread_create(&t, NULL, bursty_receiver, &b);

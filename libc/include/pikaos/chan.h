@@ -6,7 +6,8 @@
  * Frame layout (64 cache lines):
  *   line 0        header: written once when the channel is made, then read-only
  *   line 1, 2     state line of end 0 and of end 1, each written only by its end
- *                 and rarely: sleeping flag + epoch, closed
+ *                 and rarely: sleeping flag (waiting for messages), want_room
+ *                 flag (waiting for room to send) + epoch, closed
  *   line 3, 4     ack line of end 0 and of end 1, each written only by its end,
  *                 on every receive: how many messages it has consumed
  *                 (apart from the state line, so that the peer's check of the
@@ -30,6 +31,13 @@
  *    fences at least one side sees the other's store, so either the receiver
  *    finds the message or the sender sees the flag and wakes it (one wake per
  *    sleep: the flag carries an epoch the sender remembers). No lost wake-ups.
+ *  - waiting for room: a sender whose ring is full sets want_room (not
+ *    sleeping: a receiver is never woken for messages it did not ask for)
+ *    and re-checks; the receiver, after consuming, wakes it only if that
+ *    flag is set. There is no fence on the receive side (it would tax every
+ *    receive): a sender waiting for room re-checks at least every 2 ms.
+ *  - a wake-up names the process at the other end (SYS_chan_wake: the
+ *    kernel knows who holds it), never every process of a core.
  *
  * This file and libc/chan.c are portable C (host-tested with two threads in
  * tests/unit/chan_test.c); blocking and waking go through struct chan_sync,
@@ -73,10 +81,10 @@ struct chan_header {
 } __attribute__((aligned(64)));
 
 struct chan_ctl {
-	volatile uint32_t sleeping;    /* this end is (about to be) blocked waiting */
+	volatile uint32_t sleeping;    /* this end is (about to be) blocked waiting for messages */
 	volatile uint32_t sleep_epoch; /* bumped every time it goes to sleep */
 	volatile uint32_t closed;      /* this end is gone: no more messages either way */
-	uint32_t pad0;
+	volatile uint32_t want_room;   /* this end is (about to be) blocked waiting for room */
 	uint64_t pad[6];
 } __attribute__((aligned(64)));
 
@@ -93,11 +101,13 @@ struct chan_frame {
 	struct chan_msg spare;
 };
 
+struct chan;
+
 /* How an endpoint blocks and wakes; libc uses the event system calls. */
 struct chan_sync {
 	uint64_t (*prepare)(void *ctx);                 /* a token; wakes after it count */
 	int (*wait)(void *ctx, uint64_t token, uint64_t timeout_ns); /* 0 woken, -ETIMEDOUT */
-	void (*wake)(void *ctx, uint32_t core);         /* wake waiters on a core */
+	void (*wake)(void *ctx, const struct chan *c);  /* wake whoever holds c's other end */
 	uint64_t (*now_ns)(void *ctx);
 	void *ctx;
 };
@@ -111,27 +121,31 @@ struct chan {
 	uint64_t peer_ack;      /* last ack read from the peer's control line */
 	uint32_t tx_i, rx_i;    /* ring positions */
 	uint32_t woken_epoch;   /* the peer's sleep epoch already woken */
-	uint32_t spin;          /* polls before sleeping (blocking forms) */
+	uint32_t spin;          /* polls before sleeping (blocking forms); 0 when the peer shares our core */
+	uint32_t pages;         /* frames mapped: our own fact, never re-read from the header */
 	const struct chan_sync *sync;
 	uint64_t sent, received, wakes, sleeps; /* counters */
 };
 
 /* The data area that follows the rings in a channel of more than one page
  * (SYS_chan_create(pages)): shared by the two ends like the rings, for bulk
- * data referenced by messages. NULL / 0 for a one-page channel. */
+ * data referenced by messages. NULL / 0 for a one-page channel. Its size is
+ * c->pages, which the attacher sets from what it knows (pikaos: the
+ * kernel's facts), not from the header the peer can write. */
 static inline void *chan_data(const struct chan *c)
 {
-	return c->f->hdr.pages > 1 ? (uint8_t *)c->f + CHAN_FRAME_SIZE : (void *)0;
+	return c->pages > 1 ? (uint8_t *)c->f + CHAN_FRAME_SIZE : (void *)0;
 }
 static inline uint64_t chan_data_len(const struct chan *c)
 {
-	return c->f->hdr.pages > 1 ? (uint64_t)(c->f->hdr.pages - 1) * CHAN_FRAME_SIZE : 0;
+	return c->pages > 1 ? (uint64_t)(c->pages - 1) * CHAN_FRAME_SIZE : 0;
 }
 
 /* Initialises a fresh frame (zeroed first); the creator calls it once. */
 void chan_frame_init(struct chan_frame *f, uint64_t id, uint32_t owner_core);
-/* Attaches endpoint `end` of frame f. sync may be NULL (non-blocking use only). */
-void chan_attach(struct chan *c, struct chan_frame *f, int end, const struct chan_sync *sync);
+/* Attaches endpoint `end` of frame f of `pages` frames. sync may be NULL
+ * (non-blocking use only). */
+void chan_attach(struct chan *c, struct chan_frame *f, int end, uint32_t pages, const struct chan_sync *sync);
 
 /* Non-blocking: 0, -EAGAIN (ring full / empty), -EPIPE (the peer closed;
  * recv still returns messages sent before the close). */
@@ -161,5 +175,9 @@ bool chan_sleep_begin(struct chan *c);
 void chan_sleep_end(struct chan *c);
 /* Marks this end closed and wakes the peer. The frame stays mapped. */
 void chan_close(struct chan *c);
+/* After publishing something the peer reads outside the rings (a shared
+ * ring index in the data area): a full fence, then one wake-up if the peer
+ * sleeps waiting for messages and was not woken for this sleep yet. */
+void chan_notify(struct chan *c);
 
 #endif

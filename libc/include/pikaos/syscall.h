@@ -29,13 +29,13 @@
 #define SYS_ncores 16       /* () -> number of cores */
 #define SYS_gettid 17       /* () -> thread id */
 #define SYS_frames 18       /* () -> free frames of the caller's core (tests, statistics) */
-#define SYS_event_prepare 19 /* () -> token for event_wait */
+#define SYS_event_prepare 19 /* () -> token for event_wait (also in the kinfo page: ev_gen) */
 #define SYS_event_wait 20   /* (u64 token, u64 timeout_ns) -> 0 woken, -ETIMEDOUT */
-#define SYS_event_wake 21   /* (int core) -> 0: wake the event waiters of a core */
-#define SYS_chan_create 22  /* (pages) -> channel id                     [monitor only] */
-#define SYS_chan_grant 23   /* (pid, id, end, flags) -> address in pid   [monitor only] */
+#define SYS_chan_wake 21    /* (void *chan) -> 0: wake the process holding the other end */
+#define SYS_chan_create 22  /* (pages, flags) -> channel id              [monitor only] */
+#define SYS_chan_grant 23   /* (const struct pika_chan_grant *) -> address in pid [monitor only] */
 #define SYS_chan_close 24   /* (void *chan) -> 0 */
-#define SYS_chan_free 25    /* (id) -> 0, -EBUSY while an end is open    [monitor only] */
+#define SYS_chan_free 25    /* (id, ends closed elsewhere) -> 0, -EBUSY while an end is open [monitor only] */
 #define SYS_kevents 26      /* (struct pika_kevent *, n) -> count        [monitor only] */
 #define SYS_monitor_connect 27 /* (u64 timeout_ns) -> address of this process's monitor channel */
 #define SYS_proc_list 28    /* (struct pika_proc_info *, n) -> count, this core */
@@ -50,17 +50,58 @@
 #define SYS_irq_list 37     /* (struct pika_irq_info *, n) -> interrupts attached on this core */
 #define SYS_module_read 38  /* (const char *name, u64 off, void *buf, size_t n) -> bytes; n 0: size */
 #define SYS_poweroff 39     /* (int status) -> does not return; core 0 only */
-#define SYS_MAX 40
+#define SYS_chan_info 40    /* (void *chan, struct pika_chan_info *) -> 0: the kernel's facts */
+#define SYS_MAX 41
 
+/* SYS_chan_create flags */
+#define PIKA_CHAN_LOCAL 1    /* both ends on this core: frames from the core's own memory,
+				not the channel pool (bigger data areas, e.g. socket rings) */
 /* SYS_chan_grant flags */
 #define PIKA_GRANT_MONITOR 1 /* map at the process's monitor-channel address */
+#define PIKA_GRANT_REMOTE 2  /* record that this end went to another core (maps nothing) */
+
+/* What a monitor says when it hands out an end. The kernel keeps these facts
+ * (and never reads them back from the shared frame). peer_pid
+ * PIKA_PID_MONITOR names the monitor of peer_core. */
+struct pika_chan_grant {
+	int pid;              /* who gets the end (PIKA_GRANT_REMOTE: ignored) */
+	int end;              /* 0 or 1 */
+	unsigned long id;     /* the channel (its first frame's physical address) */
+	unsigned int pages;   /* frames: must match the channel's own record on its core */
+	unsigned int flags;   /* PIKA_GRANT_* */
+	int peer_core, peer_pid; /* who holds the other end: SYS_chan_wake wakes it */
+};
+#define PIKA_PID_MONITOR (-2)
+
+/* SYS_chan_info: the kernel's facts about one of the caller's ends. */
+struct pika_chan_info {
+	unsigned long id;
+	unsigned int pages, end;
+	int peer_core, peer_pid;
+};
 
 /* Channels are mapped at PIKA_CHAN_BASE + slot * PIKA_CHAN_SLOT_SIZE; slot 0
- * is the monitor channel. A channel has 1 to PIKA_CHAN_MAX_PAGES pages. */
+ * is the monitor channel. A channel in the channel pool has 1 to
+ * PIKA_CHAN_MAX_PAGES pages; a local one (PIKA_CHAN_LOCAL) up to
+ * PIKA_CHAN_LOCAL_MAX_PAGES. */
 #define PIKA_CHAN_BASE 0x00007e0000000000UL
-#define PIKA_CHAN_SLOT_SIZE (512 * 1024UL)
+#define PIKA_CHAN_SLOT_SIZE (16UL << 20)
 #define PIKA_CHAN_MAX_PAGES 128
+#define PIKA_CHAN_LOCAL_MAX_PAGES 4096
 #define PIKA_CHAN_SLOTS 128
+
+/* The kinfo page: mapped read-only into every process at PIKA_KINFO_VA and
+ * kept up to date by the kernel. Reading the clock is rdtsc and this page's
+ * numbers (pika_clock_ns), not a system call; ev_gen is event_prepare's token. */
+struct pika_kinfo {
+	volatile unsigned long ev_gen; /* this process's event generation */
+	unsigned long tsc_mult;        /* ns = ((tsc - entry_tsc) * tsc_mult) >> 32 */
+	unsigned long entry_tsc;       /* TSC when core 0 entered the kernel: time 0 */
+	unsigned long boot_epoch_s;    /* wall-clock seconds at time 0 */
+	unsigned long tsc_hz;
+	int pid, core, ncores, pad;
+};
+#define PIKA_KINFO_VA 0x00007ff000010000UL
 
 /* SYS_kevents: what the kernel tells the monitor of its core. */
 struct pika_kevent {
@@ -76,17 +117,30 @@ struct pika_proc_info {
 	int pid, ppid;
 	unsigned int state;     /* 1 alive, 2 zombie */
 	unsigned int threads;
-	unsigned long ticks;    /* timer ticks its threads ran */
+	unsigned long run_ns;   /* time its threads ran */
 	unsigned long start_ns;
 	unsigned int nchans;
 	unsigned int monitor;   /* 1 for the core's monitor */
 	char name[32];
+	unsigned long switches; /* times one of its threads was switched to */
+	unsigned long wakeups;  /* wake-ups that named it (SYS_chan_wake, its interrupts, ...) */
+	unsigned long sleeps;   /* times it blocked in event_wait */
 };
 
+/* Per-core kernel counters (SYS_stats). The event counters: `wakes` named
+ * a process that was asleep in event_wait and woke it; `wakes_awake` named
+ * one that was not asleep (its next event_wait returns at once); `wakes_spurious`
+ * woke a process nobody named (the fallback when a cross-core wake line
+ * overflowed). */
+#define PIKA_STATS_SYSCALLS 48
 struct pika_core_stats {
-	unsigned long uptime_ns, ticks, idle_ticks, switches, syscalls;
+	unsigned long uptime_ns, idle_ns, switches, syscalls;
 	unsigned long free_frames, total_frames, chan_free, chan_total;
-	unsigned long procs, threads, ipis_sent, event_wakes;
+	unsigned long procs, threads;
+	unsigned long wakes, wakes_awake, wakes_spurious, event_sleeps;
+	unsigned long ipis_sent, ipis_received, timer_irqs, device_irqs;
+	unsigned long cr3_loads;
+	unsigned long sys_count[PIKA_STATS_SYSCALLS]; /* system calls by number */
 };
 
 /* SYS_clock */
