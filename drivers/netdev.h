@@ -60,7 +60,10 @@ extern const char *const nd_drop_names[ND_DROP_MAX];
 
 struct nd_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	uint64_t irqs, polls, doorbells;
+	uint64_t irqs, polls;
+	uint64_t doorbells_rx, doorbells_tx; /* receive / transmit tail writes or notifications */
+	uint64_t rx_starved;  /* refills after the device found the receive ring empty */
+	uint64_t rx_kicks;    /* receive doorbells without new buffers (rx_kick) */
 	uint64_t drops[ND_DROP_MAX];
 };
 
@@ -134,12 +137,19 @@ struct netdev_ops {
 	int (*queue_init)(struct netq *q, int qid, int ring_size, struct netq_setup *s);
 	/* after start, with the setup as committed: the queue runs */
 	int (*queue_start)(struct netq *q, const struct netq_setup *s);
+	/* how many receive buffers the ring can take now (NULL: unknown) */
+	int (*rx_space)(struct netq *q);
 	/* post empty receive buffers; returns how many it took */
 	int (*rx_refill)(struct netq *q, struct nd_buf **bufs, int n);
 	/* received frames (their buffers are the caller's again) */
 	int (*rx_burst)(struct netq *q, struct nd_buf **bufs, int n);
+	/* optional: ring the receive doorbell without new buffers (see virtio) */
+	void (*rx_kick)(struct netq *q);
 	/* queue frames for sending; returns how many it took (the rest: ring full) */
 	int (*tx_burst)(struct netq *q, struct nd_buf **bufs, int n);
+	/* optional: hand what tx_burst queued to the device, one doorbell at
+	 * most (NULL: tx_burst rang it itself). netd calls it once per turn. */
+	void (*tx_flush)(struct netq *q);
 	/* sent frames whose buffers are the caller's again */
 	int (*tx_reclaim)(struct netq *q, struct nd_buf **bufs, int n);
 	/* interrupts on when idle, off while polling; enable returns true if work
@@ -156,6 +166,7 @@ struct netdev {
 	int max_queues;       /* queue pairs the device has */
 	int mtu;
 	bool has_rss, tx_csum, rx_csum;
+	uint64_t features;    /* the driver's negotiated features (the control instance passes them on) */
 	void *priv;           /* the driver's */
 };
 

@@ -138,7 +138,7 @@ int ixgbe_queue_start(struct netq *q, const struct netq_setup *s)
 	if (x->rx_tail_dirty) {
 		wmb();
 		ixgbe_wr(nd, IXGBE_RDT(x->qid), x->rx_post);
-		q->stats.doorbells++;
+		q->stats.doorbells_rx++;
 		x->rx_tail_dirty = false;
 	}
 	return 0;
@@ -164,7 +164,7 @@ static void rx_doorbell(struct netq *q, struct ixgbe_queue *x)
 	}
 	wmb();
 	ixgbe_wr(q->nd, IXGBE_RDT(x->qid), x->rx_post);
-	q->stats.doorbells++;
+	q->stats.doorbells_rx++;
 }
 
 int ixgbe_rx_refill(struct netq *q, struct nd_buf **bufs, int n)
@@ -384,7 +384,7 @@ int ixgbe_tx_burst(struct netq *q, struct nd_buf **bufs, int n)
 	if (posted) {
 		wmb();
 		ixgbe_wr(q->nd, IXGBE_TDT(x->qid), x->tx_post);
-		q->stats.doorbells++;
+		q->stats.doorbells_tx++;
 	}
 	return took;
 }

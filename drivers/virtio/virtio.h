@@ -20,6 +20,7 @@
 #define VIRTIO_ST_NEEDS_RESET 64
 #define VIRTIO_ST_FAILED 128
 
+#define VIRTIO_F_EVENT_IDX 29
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_NO_VECTOR 0xFFFF
 
@@ -93,9 +94,14 @@ struct virtq {
 	uint64_t desc_phys, avail_phys, used_phys;
 	uint16_t free_head, nfree;
 	uint16_t avail_idx;           /* next avail slot (our copy) */
+	uint16_t published;           /* avail idx the device has seen (the last kick point) */
 	uint16_t last_used;           /* next used entry to look at */
+	bool event_idx;               /* VIRTIO_F_EVENT_IDX negotiated (2.6.7, 2.6.10) */
+	volatile uint16_t *used_event; /* avail ring's last word: interrupt me when used idx passes it */
+	volatile uint16_t *avail_event; /* used ring's last word: the device wants a kick past it */
 	volatile uint16_t *doorbell;
 	void **cookie;                /* per descriptor: what the caller posted */
+	uint64_t kicks, kicks_saved;  /* doorbells rung; publications that needed none */
 };
 
 /* Where the available and used rings of a queue of size entries starting at
@@ -105,13 +111,25 @@ void virtq_layout(uint16_t size, uint64_t desc, uint64_t *avail, uint64_t *used)
 int virtq_alloc(struct nd_platform *p, struct virtq *vq, uint16_t index, uint16_t size);
 /* Posts one buffer (device-writable when write); false when full. */
 bool virtq_add(struct virtq *vq, uint64_t phys, uint32_t len, bool write, void *cookie);
-/* Makes the posted buffers visible and rings the doorbell once (unless the
- * device said it does not need it). Returns true when it rang. */
+/* Makes the posted buffers visible and rings the doorbell once, unless
+ * nothing new was posted since the last call or the device said it needs
+ * no notification (VIRTQ_USED_F_NO_NOTIFY, or with EVENT_IDX its
+ * avail_event not passed). Returns true when it rang. */
 bool virtq_kick(struct virtq *vq);
+/* EVENT_IDX from now on (both sides negotiated it). */
+void virtq_use_event_idx(struct virtq *vq);
 /* The next buffer the device is done with: its cookie and written length,
  * or NULL. Sets *bad when the device returned an id that was never posted. */
 void *virtq_get(struct virtq *vq, uint32_t *len, bool *bad);
 bool virtq_pending(const struct virtq *vq);
+/* Interrupts for used buffers on or off (the flag, or with EVENT_IDX the
+ * used_event index: on = interrupt for the next completion). */
 void virtq_irq(struct virtq *vq, bool on);
+/* The event-index test of virtio 1.1 2.6.7.2: did the index moving from
+ * old to new pass event? */
+static inline bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
 
 #endif

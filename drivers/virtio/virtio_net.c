@@ -170,7 +170,7 @@ static int vnet_init(struct netdev *nd)
 	}
 	uint64_t want = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << F_MAC) | (1ULL << F_STATUS) |
 			(1ULL << F_CTRL_VQ) | (1ULL << F_MQ) | (1ULL << F_CSUM) | (1ULL << F_GUEST_CSUM) |
-			(1ULL << F_RSS);
+			(1ULL << F_RSS) | (1ULL << VIRTIO_F_EVENT_IDX);
 	v->features = offered & want;
 	if (!has(v, VIRTIO_F_VERSION_1)) {
 		log_msg(nd, "virtio-net: the device has no modern (1.0) interface");
@@ -202,6 +202,7 @@ static int vnet_init(struct netdev *nd)
 	nd->has_rss = has(v, F_RSS);
 	nd->tx_csum = has(v, F_CSUM);
 	nd->rx_csum = has(v, F_GUEST_CSUM);
+	nd->features = v->features;
 	c->msix_config = VIRTIO_NO_VECTOR;
 	if (has(v, F_CTRL_VQ)) {
 		uint16_t idx = (uint16_t)(2 * nd->max_queues), off;
@@ -214,6 +215,8 @@ static int vnet_init(struct netdev *nd)
 					  VIRTIO_NO_VECTOR, &off)))
 			return e;
 		v->ctrl.doorbell = (volatile uint16_t *)(v->vp.notify + (uint32_t)off * v->vp.notify_mult);
+		if (has(v, VIRTIO_F_EVENT_IDX))
+			virtq_use_event_idx(&v->ctrl);
 		virtq_irq(&v->ctrl, false);
 		v->ctrl_ready = 1;
 	}
@@ -250,6 +253,10 @@ static int vnet_queue_init(struct netq *q, int qid, int ring_size, struct netq_s
 	q->id = qid;
 	q->msix_rx = 1 + 2 * qid;
 	q->msix_tx = 2 + 2 * qid;
+	if ((q->nd->features >> VIRTIO_F_EVENT_IDX) & 1) { /* the control instance negotiated it */
+		virtq_use_event_idx(&vq->rx);
+		virtq_use_event_idx(&vq->tx);
+	}
 	virtq_irq(&vq->tx, false); /* transmit completions are reaped while sending */
 	memset(s, 0, sizeof(*s));
 	s->qid = (uint32_t)qid;
@@ -331,8 +338,27 @@ static int vnet_queue_start(struct netq *q, const struct netq_setup *s)
 	uint32_t rx_off = (uint16_t)s->w[3], tx_off = (uint16_t)(s->w[3] >> 16);
 	vq->rx.doorbell = (volatile uint16_t *)(v->vp.notify + rx_off * v->vp.notify_mult);
 	vq->tx.doorbell = (volatile uint16_t *)(v->vp.notify + tx_off * v->vp.notify_mult);
-	virtq_kick(&vq->rx); /* buffers posted before the start */
+	vq->rx.published = (uint16_t)(vq->rx.avail_idx - 1); /* the buffers posted before the start: always tell */
+	if (virtq_kick(&vq->rx))
+		q->stats.doorbells_rx++;
 	return 0;
+}
+
+/* A doorbell the device asked for on refill means it found the ring empty
+ * (QEMU asks only then): counted in rx_starved, so netd can restart the
+ * other queues (see vnet_rx_kick). */
+static void rx_publish(struct netq *q, struct vnet_q *vq)
+{
+	if (vq->rx.doorbell && virtq_kick(&vq->rx)) {
+		q->stats.doorbells_rx++;
+		q->stats.rx_starved++;
+	}
+}
+
+static int vnet_rx_space(struct netq *q)
+{
+	struct vnet_q *vq = q->priv;
+	return vq->rx.nfree;
 }
 
 static int vnet_rx_refill(struct netq *q, struct nd_buf **bufs, int n)
@@ -344,8 +370,8 @@ static int vnet_rx_refill(struct netq *q, struct nd_buf **bufs, int n)
 		if (!virtq_add(&vq->rx, b->phys - NET_HDR, (uint32_t)b->cap + NET_HDR, true, b))
 			break;
 	}
-	if (k && vq->rx.doorbell && virtq_kick(&vq->rx))
-		q->stats.doorbells++;
+	if (k)
+		rx_publish(q, vq);
 	return k;
 }
 
@@ -408,8 +434,8 @@ static int vnet_rx_burst(struct netq *q, struct nd_buf **bufs, int n)
 		/* a dropped frame's buffer goes straight back to the device */
 		requeued += virtq_add(&vq->rx, b->phys - NET_HDR, (uint32_t)b->cap + NET_HDR, true, b);
 	}
-	if (requeued && virtq_kick(&vq->rx))
-		q->stats.doorbells++;
+	if (requeued)
+		rx_publish(q, vq);
 	return k;
 }
 
@@ -431,9 +457,16 @@ static int vnet_tx_burst(struct netq *q, struct nd_buf **bufs, int n)
 		q->stats.tx_packets++;
 		q->stats.tx_bytes += b->len;
 	}
-	if (k && virtq_kick(&vq->tx))
-		q->stats.doorbells++;
-	return k;
+	return k; /* the device sees them at tx_flush */
+}
+
+/* Publishes what tx_burst posted, with at most one doorbell (none while the
+ * device is still working through the ring: EVENT_IDX). */
+static void vnet_tx_flush(struct netq *q)
+{
+	struct vnet_q *vq = q->priv;
+	if (virtq_kick(&vq->tx))
+		q->stats.doorbells_tx++;
 }
 
 static int vnet_tx_reclaim(struct netq *q, struct nd_buf **bufs, int n)
@@ -456,21 +489,27 @@ static int vnet_tx_reclaim(struct netq *q, struct nd_buf **bufs, int n)
 	return k;
 }
 
-/* Before the owner sleeps: interrupts on, and the receive doorbell rung even
- * if the device said it needs no notification. QEMU's software RSS hands a
- * frame read from tap queue k to our queue j; when j has no buffers at that
- * moment the frame waits on k, and QEMU retries it only when queue k is
- * notified, so a kick here (once per sleep, not per frame) restarts such a
- * stalled queue. */
+/* Before the owner sleeps: the receive interrupt on for the next frame. */
 static bool vnet_irq_enable(struct netq *q)
 {
 	struct vnet_q *vq = q->priv;
 	virtq_irq(&vq->rx, true);
+	return virtq_pending(&vq->rx); /* it came in before the flag: poll again */
+}
+
+/* The receive doorbell without new buffers, when another queue of the
+ * device ran dry. QEMU's software RSS hands a frame read from tap queue k to
+ * queue j; when j has no buffers the frame waits on tap queue k, which stops
+ * reading, and QEMU retries only when receive queue k is notified. So the
+ * netd whose queue ran dry (rx_starved) asks every other netd to ring once. */
+static void vnet_rx_kick(struct netq *q)
+{
+	struct vnet_q *vq = q->priv;
 	if (vq->rx.doorbell) {
 		*vq->rx.doorbell = vq->rx.index;
-		q->stats.doorbells++;
+		q->stats.doorbells_rx++;
+		q->stats.rx_kicks++;
 	}
-	return virtq_pending(&vq->rx); /* it came in before the flag: poll again */
 }
 
 static void vnet_irq_disable(struct netq *q)
@@ -490,9 +529,12 @@ const struct netdev_ops virtio_net_ops = {
 	.attach = vnet_attach,
 	.queue_init = vnet_queue_init,
 	.queue_start = vnet_queue_start,
+	.rx_space = vnet_rx_space,
 	.rx_refill = vnet_rx_refill,
 	.rx_burst = vnet_rx_burst,
+	.rx_kick = vnet_rx_kick,
 	.tx_burst = vnet_tx_burst,
+	.tx_flush = vnet_tx_flush,
 	.tx_reclaim = vnet_tx_reclaim,
 	.irq_enable = vnet_irq_enable,
 	.irq_disable = vnet_irq_disable,

@@ -52,8 +52,12 @@ int virtq_alloc(struct nd_platform *p, struct virtq *vq, uint16_t index, uint16_
 		vq->desc[i].next = (uint16_t)(i + 1);
 	vq->free_head = 0;
 	vq->nfree = size;
+	vq->used_event = &vq->avail[2 + size];
+	vq->avail_event = (volatile uint16_t *)((volatile uint8_t *)vq->used + 8 * (size_t)size);
 	return 0;
 }
+
+void virtq_use_event_idx(struct virtq *vq) { vq->event_idx = true; }
 
 bool virtq_add(struct virtq *vq, uint64_t phys, uint32_t len, bool write, void *cookie)
 {
@@ -73,12 +77,21 @@ bool virtq_add(struct virtq *vq, uint64_t phys, uint32_t len, bool write, void *
 
 bool virtq_kick(struct virtq *vq)
 {
+	uint16_t old = vq->published, now = vq->avail_idx;
+	if (old == now)
+		return false; /* nothing new: no doorbell */
 	WMB(); /* descriptors and ring entries before the index */
-	vq->avail[1] = vq->avail_idx;
+	vq->avail[1] = now;
+	vq->published = now;
 	MB(); /* the index before we read whether the device wants a notification */
-	if (vq->used_hdr[0] & VIRTQ_USED_F_NO_NOTIFY)
+	bool want = vq->event_idx ? virtq_need_event(*vq->avail_event, now, old)
+				  : !(vq->used_hdr[0] & VIRTQ_USED_F_NO_NOTIFY);
+	if (!want || !vq->doorbell) {
+		vq->kicks_saved++;
 		return false;
+	}
 	*vq->doorbell = vq->index;
+	vq->kicks++;
 	return true;
 }
 
@@ -109,5 +122,11 @@ void *virtq_get(struct virtq *vq, uint32_t *len, bool *bad)
 void virtq_irq(struct virtq *vq, bool on)
 {
 	vq->avail[0] = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+	/* EVENT_IDX (2.6.10): the device interrupts when its used index
+	 * passes used_event. On: at the next completion. Off: half the index
+	 * space ahead, which polling never lets it reach before the next
+	 * change (and if it did, one spurious interrupt). */
+	if (vq->event_idx)
+		*vq->used_event = on ? vq->last_used : (uint16_t)(vq->last_used + 0x8000);
 	MB();
 }

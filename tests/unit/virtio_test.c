@@ -3,7 +3,8 @@
  * simulated device: the test plays the device on the rings in plain memory.
  * Covers capability parsing, receive (normal, runt, oversize, a completion
  * for a descriptor never posted), transmit with checksum offload, reclaim,
- * ring wrap, interrupt suppression.
+ * ring wrap, interrupt suppression, and VIRTIO_F_EVENT_IDX (notification
+ * suppression both ways, across the 16-bit index wrap).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +65,8 @@ static void cap(uint8_t at, uint8_t next, uint8_t type, uint32_t off, uint32_t l
 	}
 }
 
+static uint64_t features; /* what the control instance negotiated */
+
 static int setup_dev(void **state)
 {
 	(void)state;
@@ -81,6 +84,7 @@ static int setup_dev(void **state)
 	nd.plat = (struct nd_platform){ .pci = &pci, .map_bar = map_bar, .dma_alloc = dma_alloc, .now_ns = now };
 	nd.mtu = 1500;
 	nd.tx_csum = true; /* as if the device offered VIRTIO_NET_F_CSUM */
+	nd.features = features;
 	q.nd = &nd;
 	assert_true(virtio_net_ops.match(&pci));
 	assert_int_equal(virtio_net_ops.attach(&nd), 0);
@@ -171,7 +175,7 @@ static void doorbell_rung_on_refill(void **state)
 	*db = 0xffff;
 	post_all();
 	assert_int_equal(*db, 2); /* receive queue 2 of pair 1 */
-	assert_int_equal(q.stats.doorbells, 1);
+	assert_int_equal(q.stats.doorbells_rx, 2); /* one at queue_start (posted before), one now */
 }
 
 static void receive_good_runt_oversize_and_stray(void **state)
@@ -252,6 +256,8 @@ static void transmit_with_offload_and_reclaim(void **state)
 			p[i] = &bufs[i];
 		}
 		assert_int_equal(virtio_net_ops.tx_burst(&q, p, 6), 6);
+		assert_int_equal(avail_count(&tx), 0); /* the device sees them at tx_flush */
+		virtio_net_ops.tx_flush(&q);
 		assert_int_equal(avail_count(&tx), 6);
 		for (int i = 0; i < 6; i++) {
 			uint16_t d = take(&tx);
@@ -296,13 +302,137 @@ static void interrupt_suppression(void **state)
 	assert_int_equal(rx.avail[0], 0);
 	deliver(&rx, take(&rx), 12 + 60, 0, 1);
 	assert_true(virtio_net_ops.irq_enable(&q)); /* a frame came meanwhile: poll again */
-	/* going to sleep rings the receive doorbell even when the device asked
-	 * for no notifications (QEMU retries a frame held for a full queue then) */
+	/* going to sleep rings no doorbell; rx_kick (another queue ran dry) does */
 	uint16_t *db = (uint16_t *)(bar4 + 0x3000 + 2 * 4);
 	*db = 0xffff;
-	rx.used[0] = VIRTQ_USED_F_NO_NOTIFY;
+	uint64_t before = q.stats.doorbells_rx;
 	virtio_net_ops.irq_enable(&q);
+	assert_int_equal(*db, 0xffff);
+	assert_int_equal(q.stats.doorbells_rx, before);
+	virtio_net_ops.rx_kick(&q);
 	assert_int_equal(*db, 2);
+	assert_int_equal(q.stats.rx_kicks, 1);
+}
+
+/* ---- EVENT_IDX (virtio 1.1, 2.6.7 and 2.6.10) */
+static int setup_event_idx(void **state)
+{
+	features = 1ULL << VIRTIO_F_EVENT_IDX;
+	int e = setup_dev(state);
+	features = 0;
+	return e;
+}
+
+/* The device side of the two event words. */
+static void set_avail_event(struct ring *r, uint16_t v) { memcpy(r->used + 4 + 8 * r->size, &v, 2); }
+static uint16_t used_event(struct ring *r) { return r->avail[2 + r->size]; }
+static uint16_t used_idx(struct ring *r)
+{
+	uint16_t i;
+	memcpy(&i, r->used + 2, 2);
+	return i;
+}
+
+/* Sends n frames (buffers apart from the receive ones) and flushes;
+ * returns whether the transmit doorbell rang. */
+static struct nd_buf txb[8];
+static uint8_t txmem[8][256];
+
+static int send_n(int n)
+{
+	uint64_t before = q.stats.doorbells_tx;
+	struct nd_buf *p[8];
+	for (int i = 0; i < n; i++) {
+		memset(&txb[i], 0, sizeof(txb[i]));
+		txb[i].data = txmem[i] + ND_HEADROOM;
+		txb[i].phys = (uint64_t)(uintptr_t)txb[i].data;
+		txb[i].len = 60;
+		p[i] = &txb[i];
+	}
+	assert_int_equal(virtio_net_ops.tx_burst(&q, p, n), n);
+	virtio_net_ops.tx_flush(&q);
+	return (int)(q.stats.doorbells_tx - before);
+}
+
+static void reclaim_all(struct ring *tx)
+{
+	while (avail_count(tx))
+		complete(tx, take(tx), 0);
+	struct nd_buf *done[8];
+	while (virtio_net_ops.tx_reclaim(&q, done, 8) > 0)
+		;
+}
+
+static void event_idx_suppresses_both_ways(void **state)
+{
+	(void)state;
+	struct ring tx = ring_at(setup.w[1], 8), rx = ring_at(setup.w[0], 8);
+	/* transmit: the device asks for a kick only past avail_event */
+	set_avail_event(&tx, 0);
+	assert_int_equal(send_n(3), 1);   /* idx 0 -> 3 passes 0 */
+	set_avail_event(&tx, 9);          /* the device works on: kick me after index 9 */
+	reclaim_all(&tx);
+	assert_int_equal(send_n(3), 0);   /* 3 -> 6: not past 9 */
+	reclaim_all(&tx);
+	assert_int_equal(send_n(3), 0);   /* 6 -> 9: not yet */
+	reclaim_all(&tx);
+	assert_int_equal(send_n(2), 1);   /* 9 -> 11 passes 9 */
+	assert_int_equal(q.stats.doorbells_tx, 2);
+	/* no doorbell without new buffers */
+	virtio_net_ops.tx_flush(&q);
+	assert_int_equal(q.stats.doorbells_tx, 2);
+	/* receive refill: a doorbell only when the device ran out and asked */
+	post_all(); /* fills the ring: queue_start already told the device once */
+	uint64_t rang = q.stats.doorbells_rx, starved = q.stats.rx_starved;
+	set_avail_event(&rx, 100);
+	struct nd_buf *got[8];
+	deliver(&rx, take(&rx), 12 + 60, 0, 1);
+	assert_int_equal(virtio_net_ops.rx_burst(&q, got, 8), 1);
+	assert_int_equal(virtio_net_ops.rx_refill(&q, got, 1), 1);
+	assert_int_equal(q.stats.doorbells_rx, rang);   /* the device did not ask */
+	set_avail_event(&rx, (uint16_t)(rx.avail[1]));  /* it found the ring empty: wants the next */
+	deliver(&rx, take(&rx), 12 + 60, 0, 1);
+	assert_int_equal(virtio_net_ops.rx_burst(&q, got, 8), 1);
+	assert_int_equal(virtio_net_ops.rx_refill(&q, got, 1), 1);
+	assert_int_equal(q.stats.doorbells_rx, rang + 1);
+	assert_int_equal(q.stats.rx_starved, starved + 1);
+	/* receive interrupts: used_event says when */
+	virtio_net_ops.irq_disable(&q);
+	assert_int_equal(used_event(&rx), (uint16_t)(used_idx(&rx) + 0x8000));
+	/* a completion now would not interrupt */
+	assert_false(virtq_need_event(used_event(&rx), (uint16_t)(used_idx(&rx) + 1), used_idx(&rx)));
+	assert_false(virtio_net_ops.irq_enable(&q));
+	assert_int_equal(used_event(&rx), used_idx(&rx));
+	/* ... and after irq_enable the next one does */
+	assert_true(virtq_need_event(used_event(&rx), (uint16_t)(used_idx(&rx) + 1), used_idx(&rx)));
+}
+
+/* 70,000 frames through a ring of 8: the 16-bit indices wrap, and every
+ * decision (kick, interrupt) stays right across the wrap. */
+static void event_idx_no_stall_at_wrap(void **state)
+{
+	(void)state;
+	struct ring tx = ring_at(setup.w[1], 8), rx = ring_at(setup.w[0], 8);
+	post_all();
+	struct nd_buf *got[8];
+	for (uint32_t i = 0; i < 70000; i++) {
+		/* transmit: a device that wants every kick gets every kick */
+		set_avail_event(&tx, tx.avail[1]);
+		assert_int_equal(send_n(1), 1);
+		reclaim_all(&tx);
+		/* receive: interrupts armed, one frame, it interrupts and arrives */
+		assert_false(virtio_net_ops.irq_enable(&q));
+		uint16_t old = used_idx(&rx);
+		deliver(&rx, take(&rx), 12 + 60, 0, (uint8_t)i);
+		assert_true(virtq_need_event(used_event(&rx), used_idx(&rx), old));
+		virtio_net_ops.irq_disable(&q);
+		assert_int_equal(virtio_net_ops.rx_burst(&q, got, 8), 1);
+		assert_int_equal(((uint8_t *)got[0]->data)[0], (uint8_t)i);
+		assert_int_equal(virtio_net_ops.rx_refill(&q, got, 1), 1);
+	}
+	assert_int_equal(q.stats.rx_packets, 70000);
+	assert_int_equal(q.stats.doorbells_tx, 70000);
+	assert_true(used_idx(&rx) == (uint16_t)70000);
 }
 
 int main(void)
@@ -313,6 +443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(receive_partial_checksum_completed, setup_dev, teardown_dev),
 		cmocka_unit_test_setup_teardown(transmit_with_offload_and_reclaim, setup_dev, teardown_dev),
 		cmocka_unit_test_setup_teardown(interrupt_suppression, setup_dev, teardown_dev),
+		cmocka_unit_test_setup_teardown(event_idx_suppresses_both_ways, setup_event_idx, teardown_dev),
+		cmocka_unit_test_setup_teardown(event_idx_no_stall_at_wrap, setup_event_idx, teardown_dev),
 	};
 	return cmocka_run_group_tests_name("virtio", tests, NULL, NULL);
 }

@@ -154,6 +154,8 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			wr_put(bufs[j]);
 		}
 	}
+	if (g.have_queue && g.running && g.nd.ops->tx_flush)
+		g.nd.ops->tx_flush(&g.q);
 }
 
 /* ---------------------------------------------------------------- peers */
@@ -302,7 +304,22 @@ int link_pump(void)
 			wr_put(bufs[i]);
 		}
 	link_refill();
+	if (g.q.stats.rx_starved != g.starved_seen) {
+		/* our ring ran dry: frames for us may wait on another queue (virtio_net.c, rx_kick) */
+		g.starved_seen = g.q.stats.rx_starved;
+		for (int c = 0; c < g.ncores && c < 64; c++)
+			if (g.peer[c])
+				disp_notify(g.peer[c], NETD_KICK, NULL, 0);
+	}
 	return work;
+}
+
+/* Another core's receive ring ran dry: ring ours once (see virtio_net.c). */
+void h_kick(struct disp_req *r)
+{
+	(void)r;
+	if (g.have_queue && g.running && g.nd.ops->rx_kick)
+		g.nd.ops->rx_kick(&g.q);
 }
 
 int link_stats(char *out, int max)

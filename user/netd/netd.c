@@ -198,7 +198,7 @@ static void h_info(struct disp_req *r)
 {
 	struct netctl_info in = { .nqueues = (uint16_t)g.nqueues, .max_queues = (uint16_t)g.nd.max_queues,
 				  .has_rss = g.nd.has_rss, .tx_csum = g.nd.tx_csum, .rx_csum = g.nd.rx_csum,
-				  .mtu = (uint16_t)g.nd.mtu };
+				  .mtu = (uint16_t)g.nd.mtu, .features = g.nd.features };
 	memcpy(in.mac, g.nd.mac, 6);
 	disp_reply(r, 0, &in, sizeof(in));
 }
@@ -389,6 +389,7 @@ int main(void)
 		g.nd.tx_csum = in.tx_csum;
 		g.nd.rx_csum = in.rx_csum;
 		g.nd.mtu = in.mtu;
+		g.nd.features = in.features;
 		g.nqueues = in.nqueues;
 	}
 	if ((e = stack_init())) {
@@ -439,6 +440,7 @@ int main(void)
 	disp_on(&g.d, NETD_ARP, h_arp);
 	disp_on(&g.d, NETD_FRAME, h_frame);
 	disp_on(&g.d, NETD_ADDR, h_addr);
+	disp_on(&g.d, NETD_KICK, h_kick);
 	sock_init(&g.d);
 	g.d.closed = closed;
 	if (g.core == 0) {

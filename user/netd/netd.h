@@ -44,6 +44,7 @@ struct netctl_info {
 	uint16_t max_queues;
 	uint8_t has_rss, tx_csum, rx_csum, pad;
 	uint16_t mtu;
+	uint64_t features; /* the driver's negotiated features */
 };
 
 /* netd@CORE requests and peer messages (numbered apart from netctl and the
@@ -53,6 +54,7 @@ enum {
 	NETD_ARP,        /* peer notification: struct netd_arp, an address seen on the wire */
 	NETD_FRAME,      /* peer notification: struct netd_frame, a frame in the data area */
 	NETD_ADDR,       /* peer notification: struct netd_addr, the address DHCP gave core 0 */
+	NETD_KICK,       /* peer notification: my receive ring ran dry, ring your receive doorbell */
 };
 
 struct netd_arp {
@@ -120,6 +122,7 @@ struct netd {
 	int nloop;
 	/* link counters */
 	uint64_t fwd_out, fwd_in, fwd_drops, ls_tx, looped;
+	uint64_t starved_seen;
 };
 extern struct netd g;
 
@@ -136,6 +139,7 @@ void link_share_arp(const uint8_t *frame, uint16_t len);
 void h_arp(struct disp_req *r);
 void h_frame(struct disp_req *r);
 void h_addr(struct disp_req *r);
+void h_kick(struct disp_req *r);
 int link_stats(char *out, int max);
 
 /* sock.c */
