@@ -41,15 +41,27 @@ struct blk_pool {
 	uint32_t total, used;
 };
 
-/* A byte ring whose storage is blocks borrowed lazily from the block pool.
- * Physical size is NET_RING_SLOTS blocks; callers keep at most
- * NET_TCP_BUF_MAX bytes in it, so the block holding `head` is never also
- * holding data at the far end of the window. */
+/* A pool the caller owns (net_pool_init): blocks in its memory. */
+struct net_pool {
+	struct blk_pool b;
+};
+
+/* A byte ring whose storage is blocks borrowed lazily from a block pool:
+ * the stack's own (internal: NET_RING_SLOTS blocks, callers keep at most
+ * NET_TCP_BUF_MAX bytes, so the block holding `head` is never also holding
+ * data at the far end of the window), or an external pool (capacity cap,
+ * positions = stream offset mod cap; see ring.c). */
 struct net_ring {
 	uint32_t head; /* physical offset of the first byte */
 	uint32_t len;  /* contiguous bytes from head */
 	uint16_t nblk; /* blocks held */
 	uint16_t slot[NET_RING_SLOTS];
+	struct net_pool *pool; /* NULL: the stack's own blocks */
+	uint32_t cap;          /* external: capacity in bytes, a power of two */
+	uint32_t base;         /* stream offset of the head (counts from 0 when the ring began) */
+	uint32_t keep;         /* external send ring: reserved bytes past len the owner may be writing */
+	bool rx;               /* external receive ring: unread bytes keep their blocks */
+	uint16_t *mirror;      /* external: where slot[] changes are copied for the owner */
 };
 
 /* ---------------------------------------------------------------- lists */
@@ -206,6 +218,8 @@ struct tcb {
 	/* buffers */
 	uint32_t sndbuf, rcvbuf; /* limits in bytes */
 	struct net_ring snd, rcv;
+	struct net_pool *pool;   /* listener: where its children's rings live (NULL: our blocks) */
+	uint32_t pool_cap;
 	struct ooo_range ooo[NET_TCP_OOO_MAX];
 	/* sending side: what the peer SACKed above snd_una (RFC 6675 scoreboard) */
 	struct {
@@ -322,13 +336,38 @@ struct net_pkt *pkt_clone(struct net_stack *s, const struct net_pkt *p);
 
 /* ring.c */
 void blk_pool_init(struct blk_pool *bp, uint8_t *mem, uint16_t *next, uint32_t n);
+uint16_t blk_alloc(struct blk_pool *bp);
+void blk_free(struct blk_pool *bp, uint16_t b);
 void ring_init(struct net_ring *r);
+void ring_reset_slots(struct net_ring *r);
+/* Bytes the ring may hold (data + reserved room). */
+uint32_t ring_room(const struct net_ring *r);
+/* Blocks for offsets [len, upto) without writing them (an external send
+ * ring's room for its owner). False when the pool ran out. */
+bool ring_reserve(struct net_stack *s, struct net_ring *r, uint32_t upto);
+/* The bytes at [off, off + n) as pointers into blocks; 0 if more than max
+ * pieces or a hole. */
+unsigned ring_iov(const struct net_stack *s, const struct net_ring *r, uint32_t off, uint32_t n,
+		  struct net_iov *iov, unsigned max);
+/* Moves the ring's bytes into new storage: pool (NULL: the stack's own) of
+ * capacity cap; false (nothing changed) when it does not fit or blocks run out. */
+bool ring_attach(struct net_stack *s, struct net_ring *r, struct net_pool *pool, uint32_t cap, bool rx,
+		 uint32_t limit);
+void ring_mirror(struct net_ring *r, uint16_t *mirror);
+/* The owner closed the socket: no mirror, no reserved room; only the bytes
+ * of [0, len) keep their blocks (an external ring's pool stays in use until
+ * the stack is done with them, or net_pool_detach). */
+void ring_disown(struct net_stack *s, struct net_ring *r);
+/* Every block back (the owner is done with the ring). */
+void ring_release_all(struct net_stack *s, struct net_ring *r);
 /* Copy n bytes in at offset off from head, allocating blocks. Returns false
  * (nothing changed beyond blocks already present) when blocks run out. */
 bool ring_write(struct net_stack *s, struct net_ring *r, uint32_t off, const void *src, uint32_t n);
 void ring_read(const struct net_stack *s, const struct net_ring *r, uint32_t off, void *dst, uint32_t n);
 void ring_consume(struct net_stack *s, struct net_ring *r, uint32_t n);
-void ring_release(struct net_stack *s, struct net_ring *r); /* free all blocks, reset */
+/* The bytes are gone: blocks back, but an external ring keeps the blocks
+ * its owner may still be reading (unread data) or writing (reserved room). */
+void ring_release(struct net_stack *s, struct net_ring *r);
 
 /* csum.c */
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);

@@ -24,6 +24,7 @@
 /* Negative return values are -NET_E*; the numbers are the POSIX (Linux) ones. */
 #define NET_EPERM 1
 #define NET_EBADF 9
+#define NET_EBUSY 16
 #define NET_EAGAIN 11
 #define NET_ENOMEM 12
 #define NET_EINVAL 22
@@ -265,6 +266,58 @@ long net_udp_recvfrom(struct net_stack *s, int h, void *buf, size_t len,
 		      struct net_sockaddr *src, bool *truncated);
 int net_udp_close(struct net_stack *s, int h);
 int net_udp_sockname(struct net_stack *s, int h, struct net_sockaddr *a);
+
+/* ------------------------------------------------------------------ buffers in the caller's memory
+ *
+ * A TCP socket's send and receive buffers can live in a pool of blocks the
+ * caller owns instead of the stack's own (netd: memory shared with the
+ * process that owns the socket, so the process reads and writes the bytes
+ * there and the stack copies them straight from and to packets). Each ring
+ * has a power-of-two capacity; a byte at stream offset o (counted from 0,
+ * wrapping at 2^32) sits at position o mod capacity, in block
+ * slot[position / NET_BLK_SIZE] at position % NET_BLK_SIZE; with a mirror
+ * the stack keeps a copy of the slot table where the owner can read it.
+ * Receive: the owner reads [rx_start, rx_end) and tells net_tcp_consume.
+ * Send: the owner may write [tx_end, tx_limit) (room net_tcp_reserve made)
+ * and tells net_tcp_commit. Blocks the owner may be using are never taken
+ * back while the socket is open.
+ */
+struct net_iov {
+	void *base;
+	uint32_t len;
+};
+struct net_pool;
+size_t net_pool_state_size(void);
+/* A pool of nblocks blocks of NET_BLK_SIZE bytes at `blocks`; its private
+ * state in `state` (net_pool_state_size() bytes) and next[nblocks]. */
+struct net_pool *net_pool_init(void *state, void *blocks, uint16_t *next, uint32_t nblocks);
+uint32_t net_pool_free_blocks(const struct net_pool *p);
+/* Moves the socket's buffers into pool (NULL: back to the stack's) with
+ * rings of cap bytes (a power of two, 2 blocks .. NET_TCP_BUF_MAX). A
+ * listener's connections are born there. -NET_ENOMEM when they do not fit. */
+int net_tcp_set_pool(struct net_stack *s, int h, struct net_pool *pool, uint32_t cap);
+/* Where the receive and send rings' slot tables are copied (NULL: nowhere);
+ * each has capacity / NET_BLK_SIZE entries, NET_NONE16 (0xffff) for a hole. */
+int net_tcp_set_mirror(struct net_stack *s, int h, uint16_t *rx, uint16_t *tx);
+struct net_tcp_stream {
+	uint32_t rx_start, rx_end;   /* unread in-order bytes */
+	uint32_t tx_start, tx_end;   /* sent or queued, not yet acknowledged */
+	uint32_t tx_limit;           /* the owner may write up to here */
+};
+int net_tcp_stream(struct net_stack *s, int h, struct net_tcp_stream *st);
+/* Room for `room` more bytes past tx_end (up to the send buffer, whole
+ * blocks, what the pool has); returns the room now reserved, 0 when the
+ * socket cannot send, -NET_E*. */
+long net_tcp_reserve(struct net_stack *s, int h, uint32_t room);
+/* n bytes the owner wrote at tx_end join the stream (and may leave now):
+ * n, or -NET_E* as net_tcp_send. */
+long net_tcp_commit(struct net_stack *s, int h, uint32_t n);
+/* The owner read everything before stream offset upto. */
+int net_tcp_consume(struct net_stack *s, int h, uint32_t upto);
+/* Before pool's memory goes away: every connection still using it (closed
+ * by its owner, finishing in the background) moves its unsent bytes to the
+ * stack's blocks; those that cannot are reset. Returns how many were reset. */
+unsigned net_pool_detach(struct net_stack *s, struct net_pool *pool);
 
 /* Level-triggered readiness of any handle (NET_EV_* bits, like poll()). */
 unsigned net_sock_poll(struct net_stack *s, int h);

@@ -24,6 +24,7 @@ $(eval $(call unit_test,net/tcp_script_test,tests/unit/net/tcp_script_test.c $(N
 $(eval $(call unit_test,net/tcp_wire_test,tests/unit/net/tcp_wire_test.c $(NET_UNIT_DEPS)))
 $(eval $(call unit_test,net/tcp_churn_test,tests/unit/net/tcp_churn_test.c $(NET_UNIT_DEPS)))
 $(eval $(call unit_test,net/mk_test,tests/unit/net/mk_test.c $(NET_UNIT_DEPS)))
+$(eval $(call unit_test,net/pool_test,tests/unit/net/pool_test.c $(NET_UNIT_DEPS)))
 # the replay test finds tests/fuzz/net/ from wherever it is run
 $(B)/unit/net/fuzz_regress_test: UNIT_CFLAGS += -DNET_SRC_ROOT='"$(CURDIR)"'
 $(eval $(call unit_test,net/fuzz_regress_test,tests/unit/net/fuzz_regress_test.c tests/fuzz/net/fuzz_rx.c $(NET_UNIT_DEPS)))

@@ -209,8 +209,8 @@ struct tcb *tcb_alloc(struct net_stack *s)
 
 void tcp_release_buffers(struct net_stack *s, struct tcb *t)
 {
-	ring_release(s, &t->snd);
-	ring_release(s, &t->rcv);
+	ring_release_all(s, &t->snd);
+	ring_release_all(s, &t->rcv);
 	t->nooo = 0;
 }
 
@@ -343,14 +343,15 @@ void tcb_enter_time_wait(struct net_stack *s, struct tcb *t)
 /* ---------------------------------------------------------------- buffers & windows */
 uint32_t tcp_rcv_space(const struct tcb *t)
 {
-	uint32_t lim = min_u32(t->rcvbuf, NET_TCP_BUF_MAX);
+	uint32_t lim = min_u32(t->rcvbuf, ring_room(&t->rcv));
 	return t->rcv.len >= lim ? 0 : lim - t->rcv.len;
 }
 
 uint32_t tcp_snd_space(const struct tcb *t)
 {
-	uint32_t lim = min_u32(t->sndbuf, NET_TCP_BUF_MAX);
-	return t->snd.len >= lim ? 0 : lim - t->snd.len;
+	uint32_t lim = min_u32(t->sndbuf, ring_room(&t->snd));
+	uint32_t used = t->snd.len + t->snd.keep;
+	return used >= lim ? 0 : lim - used;
 }
 
 /* RFC 5681 3.1 initial window */
@@ -402,6 +403,11 @@ struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t la, ui
 	t->linger_s = lt->linger_s;
 	t->ttl = lt->ttl;
 	t->parent = tcb_index(s, lt);
+	if (lt->pool) { /* born in the listener's pool: no copy when it is accepted there */
+		t->snd.pool = t->rcv.pool = lt->pool;
+		t->snd.cap = t->rcv.cap = lt->pool_cap;
+		t->rcv.rx = true;
+	}
 	list_join(s, t, L_SYNQ, &lt->synq);
 	tcb_hash_insert(s, t);
 	s->stats.tcp_passive_opens++;
@@ -654,6 +660,22 @@ long net_tcp_send(struct net_stack *s, int h, const void *buf, size_t len)
 	return (long)n;
 }
 
+/* The user made room: a window update (RFC 9293 3.8.6.2.2) once the window
+ * has opened by two segments or half the buffer since we last said. */
+static void rcv_window_update(struct net_stack *s, struct tcb *t)
+{
+	if (t->state >= NET_TCP_ESTABLISHED && t->state != NET_TCP_TIME_WAIT &&
+	    !(t->flags & TF_RCVD_FIN)) {
+		uint32_t adv = t->rcv_adv - t->rcv_nxt;
+		uint32_t now_wnd = tcp_rcv_space(t);
+		if (now_wnd > adv &&
+		    (now_wnd - adv >= 2u * t->mss || now_wnd - adv >= t->rcvbuf / 2)) {
+			t->flags |= TF_ACKNOW;
+			tcp_output(s, t);
+		}
+	}
+}
+
 long net_tcp_recv(struct net_stack *s, int h, void *buf, size_t len)
 {
 	struct tcb *t = tcb_get(s, h);
@@ -679,20 +701,214 @@ long net_tcp_recv(struct net_stack *s, int h, void *buf, size_t len)
 	ring_consume(s, &t->rcv, n);
 	if (!t->rcv.len && !t->nooo)
 		ring_release(s, &t->rcv);
-	/* window update (RFC 9293 3.8.6.2.2): tell the peer once the window
-	 * has opened by two segments or half the buffer since we last said */
-	if (t->state >= NET_TCP_ESTABLISHED && t->state != NET_TCP_TIME_WAIT &&
-	    !(t->flags & TF_RCVD_FIN)) {
-		uint32_t adv = t->rcv_adv - t->rcv_nxt;
-		uint32_t now_wnd = tcp_rcv_space(t);
-		if (now_wnd > adv &&
-		    (now_wnd - adv >= 2u * t->mss || now_wnd - adv >= t->rcvbuf / 2)) {
-			t->flags |= TF_ACKNOW;
-			tcp_output(s, t);
+	rcv_window_update(s, t);
+	net_leave(s);
+	return (long)n;
+}
+
+/* ---------------------------------------------------------------- buffers in the caller's memory */
+
+size_t net_pool_state_size(void) { return sizeof(struct net_pool); }
+
+struct net_pool *net_pool_init(void *state, void *blocks, uint16_t *next, uint32_t nblocks)
+{
+	if (!state || !blocks || !next || nblocks == 0 || nblocks >= NET_NONE16)
+		return NULL;
+	struct net_pool *p = state;
+	blk_pool_init(&p->b, blocks, next, nblocks);
+	return p;
+}
+
+uint32_t net_pool_free_blocks(const struct net_pool *p) { return p->b.total - p->b.used; }
+
+static bool pool_cap_ok(uint32_t cap)
+{
+	return cap >= 2 * NET_BLK_SIZE && cap <= NET_TCP_BUF_MAX && !(cap & (cap - 1));
+}
+
+int net_tcp_set_pool(struct net_stack *s, int h, struct net_pool *pool, uint32_t cap)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	if (pool && !pool_cap_ok(cap))
+		return -NET_EINVAL;
+	if (t->snd.pool == pool && t->rcv.pool == pool && (!pool || t->rcv.cap == cap))
+		return 0;
+	if (t->snd.keep)
+		return -NET_EBUSY;
+	/* a listener's children are born in its pool (tcp_new_passive) */
+	t->pool = pool;
+	t->pool_cap = pool ? cap : 0;
+	struct net_ring snd = t->snd, rcv = t->rcv;
+	if (!ring_attach(s, &t->snd, pool, cap, false, t->sndbuf))
+		return -NET_ENOMEM;
+	if (!ring_attach(s, &t->rcv, pool, cap, true, ring_room(&t->rcv))) {
+		ring_attach(s, &t->snd, snd.pool, snd.cap, false, t->sndbuf); /* back where it was */
+		(void)rcv;
+		return -NET_ENOMEM;
+	}
+	if (t->nooo && pool) { /* out-of-order data past len was not moved: forget it, the peer resends */
+		t->nooo = 0;
+		t->flags &= ~TF_OOO_FIN;
+	}
+	if (pool) {
+		t->sndbuf = min_u32(t->sndbuf, ring_room(&t->snd));
+		t->rcvbuf = min_u32(t->rcvbuf, ring_room(&t->rcv));
+	}
+	return 0;
+}
+
+int net_tcp_set_mirror(struct net_stack *s, int h, uint16_t *rx, uint16_t *tx)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	if (!t->rcv.pool && (rx || tx))
+		return -NET_EINVAL;
+	ring_mirror(&t->rcv, rx);
+	ring_mirror(&t->snd, tx);
+	return 0;
+}
+
+int net_tcp_stream(struct net_stack *s, int h, struct net_tcp_stream *st)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	st->rx_start = t->rcv.base;
+	st->rx_end = t->rcv.base + t->rcv.len;
+	st->tx_start = t->snd.base;
+	st->tx_end = t->snd.base + t->snd.len;
+	st->tx_limit = st->tx_end + t->snd.keep;
+	return 0;
+}
+
+/* Whether the user may still add data to the stream (as net_tcp_send). */
+static int can_send(const struct tcb *t)
+{
+	switch (t->state) {
+	case NET_TCP_SYN_SENT:
+	case NET_TCP_SYN_RECEIVED:
+	case NET_TCP_ESTABLISHED:
+	case NET_TCP_CLOSE_WAIT:
+		break;
+	case NET_TCP_CLOSED:
+	case NET_TCP_LISTEN:
+		return (t->flags & TF_BOUND) && t->raddr ? -NET_EPIPE : -NET_ENOTCONN;
+	default:
+		return -NET_EPIPE;
+	}
+	return (t->flags & TF_FIN_QUEUED) ? -NET_EPIPE : 0;
+}
+
+long net_tcp_reserve(struct net_stack *s, int h, uint32_t room)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	if (!t->snd.pool)
+		return -NET_EINVAL;
+	if (can_send(t))
+		return 0;
+	uint32_t lim = min_u32(t->sndbuf, ring_room(&t->snd));
+	uint32_t want = t->snd.len + room;
+	if (want > lim)
+		want = lim;
+	if (want <= t->snd.len + t->snd.keep)
+		return t->snd.keep; /* room is never taken back while the owner may write it */
+	/* whole blocks: the owner writes up to the end of what exists */
+	uint32_t end = t->snd.base + want;
+	uint32_t rem = end % NET_BLK_SIZE;
+	if (rem && want + (NET_BLK_SIZE - rem) <= lim)
+		want += NET_BLK_SIZE - rem;
+	while (want > t->snd.len + t->snd.keep && !ring_reserve(s, &t->snd, want))
+		want = t->snd.len + t->snd.keep + (want - t->snd.len - t->snd.keep) / 2;
+	if (want > t->snd.len + t->snd.keep)
+		t->snd.keep = want - t->snd.len;
+	return t->snd.keep;
+}
+
+long net_tcp_commit(struct net_stack *s, int h, uint32_t n)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	if (!t->snd.pool || n > t->snd.keep)
+		return -NET_EINVAL;
+	if (t->error) {
+		int e = t->error;
+		t->error = 0;
+		return -e;
+	}
+	int e = can_send(t);
+	if (e)
+		return e;
+	if (!n)
+		return 0;
+	net_enter(s);
+	t->snd.len += n;
+	t->snd.keep -= n;
+	if (t->state != NET_TCP_SYN_SENT && t->state != NET_TCP_SYN_RECEIVED)
+		tcp_output(s, t);
+	net_leave(s);
+	return (long)n;
+}
+
+int net_tcp_consume(struct net_stack *s, int h, uint32_t upto)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	if ((int32_t)(upto - t->rcv.base) <= 0)
+		return 0; /* consumed already, or bytes a reset took away */
+	uint32_t n = upto - t->rcv.base;
+	if (n > t->rcv.len)
+		return -NET_EINVAL; /* bytes it was never given */
+	net_enter(s);
+	ring_consume(s, &t->rcv, n);
+	if (!t->rcv.len && !t->nooo)
+		ring_release(s, &t->rcv);
+	rcv_window_update(s, t);
+	net_leave(s);
+	return 0;
+}
+
+unsigned net_pool_detach(struct net_stack *s, struct net_pool *pool)
+{
+	unsigned reset = 0;
+	net_enter(s);
+	for (uint32_t i = 0; i < s->cfg.tcp_conns; i++) {
+		struct tcb *t = &s->tcbs[i];
+		if (!t->used)
+			continue;
+		if (t->pool == pool) {
+			t->pool = NULL;
+			t->pool_cap = 0;
+		}
+		if (t->snd.pool != pool && t->rcv.pool != pool)
+			continue;
+		t->snd.mirror = t->rcv.mirror = NULL;
+		t->snd.keep = 0;
+		t->nooo = 0;
+		/* what the owner left unsent stays sendable; unread bytes are moot
+		 * (nobody reads them any more) */
+		ring_release_all(s, &t->rcv);
+		t->rcv = (struct net_ring){ .base = t->rcv.base };
+		ring_reset_slots(&t->rcv);
+		if (!ring_attach(s, &t->snd, NULL, 0, false, NET_TCP_BUF_MAX)) {
+			tcp_send_rst(s, t);
+			ring_release_all(s, &t->snd);
+			t->snd.pool = NULL;
+			reset++;
+			if (t->flags & TF_ORPHAN)
+				tcb_free(s, t);
+			else
+				tcp_drop_conn(s, t, NET_ECONNRESET);
 		}
 	}
 	net_leave(s);
-	return (long)n;
+	return reset;
 }
 
 static void user_fin(struct net_stack *s, struct tcb *t)
@@ -769,6 +985,8 @@ int net_tcp_close(struct net_stack *s, int h)
 		}
 		orphan(t);
 		t->flags |= TF_SHUT_RD;
+		ring_disown(s, &t->snd);
+		ring_disown(s, &t->rcv);
 		if (t->state == NET_TCP_TIME_WAIT) {
 			list_join(s, t, L_TW, &s->tw_list);
 			while (s->tw_list.count > s->cfg.tcp_time_wait_max) {

@@ -32,7 +32,8 @@ uint16_t tcp_window_field(struct net_stack *s, struct tcb *t)
 {
 	uint32_t space = tcp_rcv_space(t);
 	/* do not promise memory the block pool does not have */
-	uint32_t free_bytes = (s->blks.total - s->blks.used) * (uint32_t)NET_BLK_SIZE;
+	const struct blk_pool *bp = t->rcv.pool ? &t->rcv.pool->b : &s->blks;
+	uint32_t free_bytes = (bp->total - bp->used) * (uint32_t)NET_BLK_SIZE;
 	if (space > free_bytes + (uint32_t)NET_BLK_SIZE)
 		space = free_bytes + (uint32_t)NET_BLK_SIZE;
 	uint32_t cur = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
