@@ -264,6 +264,15 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 /* Bytes copied (the datagram is consumed; *truncated set if it was longer). */
 long net_udp_recvfrom(struct net_stack *s, int h, void *buf, size_t len,
 		      struct net_sockaddr *src, bool *truncated);
+/* The same on pieces of memory (the buffers of net_iov, see below). */
+struct net_iov;
+long net_udp_sendv(struct net_stack *s, int h, const struct net_iov *iov, unsigned n,
+		   const struct net_sockaddr *dst);
+long net_udp_recvv(struct net_stack *s, int h, const struct net_iov *iov, unsigned n,
+		   struct net_sockaddr *src, bool *truncated);
+/* Length of the next datagram, -NET_EAGAIN when none, or the pending error
+ * (left pending: recvfrom reports it). */
+long net_udp_peek(struct net_stack *s, int h);
 int net_udp_close(struct net_stack *s, int h);
 int net_udp_sockname(struct net_stack *s, int h, struct net_sockaddr *a);
 
@@ -292,6 +301,9 @@ size_t net_pool_state_size(void);
  * state in `state` (net_pool_state_size() bytes) and next[nblocks]. */
 struct net_pool *net_pool_init(void *state, void *blocks, uint16_t *next, uint32_t nblocks);
 uint32_t net_pool_free_blocks(const struct net_pool *p);
+/* One block for the caller's own use (NET_NONE16 when none), and back. */
+uint16_t net_pool_alloc(struct net_pool *p);
+void net_pool_free(struct net_pool *p, uint16_t block);
 /* Moves the socket's buffers into pool (NULL: back to the stack's) with
  * rings of cap bytes (a power of two, 2 blocks .. NET_TCP_BUF_MAX). A
  * listener's connections are born there. -NET_ENOMEM when they do not fit. */

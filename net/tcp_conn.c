@@ -720,6 +720,12 @@ struct net_pool *net_pool_init(void *state, void *blocks, uint16_t *next, uint32
 }
 
 uint32_t net_pool_free_blocks(const struct net_pool *p) { return p->b.total - p->b.used; }
+uint16_t net_pool_alloc(struct net_pool *p) { return blk_alloc(&p->b); }
+void net_pool_free(struct net_pool *p, uint16_t block)
+{
+	if (block < p->b.total)
+		blk_free(&p->b, block);
+}
 
 static bool pool_cap_ok(uint32_t cap)
 {

@@ -236,9 +236,48 @@ void udp_icmp_error(struct net_stack *s, uint32_t dst, uint16_t sport, uint16_t 
 	}
 }
 
+/* csum_add over pieces: a piece that starts at an odd offset of the
+ * region adds its sum byte-swapped (RFC 1071 2(B)). */
+static uint32_t csum_iov(uint32_t sum, const struct net_iov *iov, unsigned n)
+{
+	bool odd = false;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t part = csum_add(0, iov[i].base, iov[i].len);
+		if (odd) {
+			while (part >> 16)
+				part = (part & 0xffff) + (part >> 16);
+			part = ((part & 0xff) << 8) | (part >> 8);
+		}
+		uint32_t t = sum + part;
+		sum = t < sum ? t + 1 : t;
+		odd ^= iov[i].len & 1;
+	}
+	return sum;
+}
+
+static void copy_iov(uint8_t *dst, const struct net_iov *iov, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(dst, iov[i].base, iov[i].len);
+		dst += iov[i].len;
+	}
+}
+
 long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 		    const struct net_sockaddr *dst)
 {
+	struct net_iov one = { (void *)(uintptr_t)buf, (uint32_t)len };
+	if (len > UINT32_MAX)
+		return -NET_EMSGSIZE;
+	return net_udp_sendv(s, h, &one, 1, dst);
+}
+
+long net_udp_sendv(struct net_stack *s, int h, const struct net_iov *iov, unsigned niov,
+		   const struct net_sockaddr *dst)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < niov; i++)
+		len += iov[i].len;
 	struct udp_sock *u = udp_get(s, h);
 	if (!u)
 		return -NET_EBADF;
@@ -293,7 +332,7 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 	uint32_t sum = proto == IP_PROTO_UDP ? csum_pseudo(src, to.addr, proto, (uint16_t)total) : 0;
 	uint16_t ck = 0;
 	if (!offload) {
-		uint32_t full = csum_add(csum_add(sum, hbytes, hdr), buf, len);
+		uint32_t full = csum_iov(csum_add(sum, hbytes, hdr), iov, niov);
 		ck = csum_fold(full);
 		if (proto == IP_PROTO_UDP && ck == 0)
 			ck = 0xffff;
@@ -306,7 +345,7 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 			return -NET_ENOBUFS;
 		}
 		memcpy(p->data, hbytes, hdr);
-		memcpy(p->data + hdr, buf, len);
+		copy_iov(p->data + hdr, iov, niov);
 		p->len = (uint16_t)total;
 		if (offload) {
 			uint16_t ps = (uint16_t)~csum_fold(sum);
@@ -328,8 +367,10 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 		ring_init(&tmp);
 		memcpy(hbytes + (proto == IP_PROTO_UDP ? 6 : 2), &ck, 2);
 		uint32_t max = ((uint32_t)s->cfg.mtu - IP_HLEN) & ~7u;
-		if (!ring_write(s, &tmp, 0, hbytes, hdr) ||
-		    !ring_write(s, &tmp, hdr, buf, (uint32_t)len)) {
+		bool ok = ring_write(s, &tmp, 0, hbytes, hdr);
+		for (uint32_t i = 0, at = hdr; ok && i < niov; at += iov[i].len, i++)
+			ok = ring_write(s, &tmp, at, iov[i].base, iov[i].len);
+		if (!ok) {
 			ring_release(s, &tmp);
 			net_count_drop(s, NET_DROP_TX_NOBUFS);
 			net_leave(s);
@@ -363,6 +404,26 @@ long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 long net_udp_recvfrom(struct net_stack *s, int h, void *buf, size_t len, struct net_sockaddr *src,
 		      bool *truncated)
 {
+	struct net_iov one = { buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len };
+	return net_udp_recvv(s, h, &one, 1, src, truncated);
+}
+
+long net_udp_peek(struct net_stack *s, int h)
+{
+	struct udp_sock *u = udp_get(s, h);
+	if (!u)
+		return -NET_EBADF;
+	if (u->error)
+		return -u->error;
+	return u->rxq_head ? (long)u->rxq_head->l4_len : -NET_EAGAIN;
+}
+
+long net_udp_recvv(struct net_stack *s, int h, const struct net_iov *iov, unsigned niov,
+		   struct net_sockaddr *src, bool *truncated)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < niov; i++)
+		len += iov[i].len;
 	struct udp_sock *u = udp_get(s, h);
 	if (!u)
 		return -NET_EBADF;
@@ -379,7 +440,12 @@ long net_udp_recvfrom(struct net_stack *s, int h, void *buf, size_t len, struct 
 		u->rxq_tail = NULL;
 	u->rx_bytes -= p->l4_len;
 	size_t n = p->l4_len < len ? p->l4_len : len;
-	memcpy(buf, p->data, n);
+	size_t done = 0;
+	for (unsigned i = 0; i < niov && done < n; i++) {
+		size_t k = n - done < iov[i].len ? n - done : iov[i].len;
+		memcpy(iov[i].base, p->data + done, k);
+		done += k;
+	}
 	if (src) {
 		src->addr = p->src_addr;
 		src->port = p->src_port;
