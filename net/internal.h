@@ -185,6 +185,7 @@ struct tcb {
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, max_snd_wnd;
 	uint32_t snd_wl1, snd_wl2;
 	uint32_t buf_seq;     /* sequence number of the send ring's first byte */
+	uint32_t snd_sml;     /* end of the last segment shorter than mss (Nagle, Minshall's form) */
 	uint32_t fin_seq;     /* our FIN's sequence number once queued */
 	uint16_t mss;         /* payload bytes per segment, options excluded */
 	uint16_t peer_mss;

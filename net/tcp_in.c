@@ -562,6 +562,7 @@ static void cookie_ack(struct net_stack *s, struct tcb *lt, struct seg *g)
 	t->iss = iss;
 	t->snd_una = t->snd_nxt = t->snd_max = g->ack;
 	t->buf_seq = g->ack;
+	t->snd_sml = g->ack;
 	t->irs = g->seq - 1;
 	t->rcv_nxt = g->seq;
 	t->rcv_adv = t->rcv_nxt;
@@ -649,6 +650,7 @@ static void listen_input(struct net_stack *s, struct tcb *lt, struct seg *g)
 	t->ts_offset = tcp_ts_offset(s, g->dst, g->dport, g->src, g->sport);
 	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
 	t->buf_seq = t->iss + 1;
+	t->snd_sml = t->iss;
 	t->rcv_wscale = g->o.ws_ok ? tcp_pick_wscale(t->rcvbuf) : 0;
 	apply_syn_opts(s, t, &g->o, true);
 	tcp_init_cc(s, t);

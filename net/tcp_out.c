@@ -426,7 +426,12 @@ void tcp_output(struct net_stack *s, struct tcb *t)
 		if (len == t->mss)
 			go = true;
 		else if (len > 0) {
-			if (len == avail && ((t->flags & TF_NODELAY) || flight == 0 || fin_now))
+			/* Nagle (RFC 896) in Minshall's form (as Linux): a short
+			 * segment may go unless an earlier short one is still
+			 * unacknowledged, so a response of several full segments
+			 * and a short tail does not wait for a delayed ACK */
+			if (len == avail && ((t->flags & TF_NODELAY) || flight == 0 || fin_now ||
+					     SEQ_LEQ(t->snd_sml, t->snd_una)))
 				go = true;
 			else if (t->max_snd_wnd && len >= t->max_snd_wnd / 2)
 				go = true;
@@ -451,6 +456,8 @@ void tcp_output(struct net_stack *s, struct tcb *t)
 			t->flags |= TF_RTT_TIMING;
 		}
 		t->snd_nxt += n;
+		if (n && n < t->mss)
+			t->snd_sml = t->snd_nxt; /* the end of the last short segment */
 		if (fin_now && n == len) {
 			t->snd_nxt++;
 			t->flags |= TF_FIN_SENT;

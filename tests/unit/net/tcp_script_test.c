@@ -343,7 +343,8 @@ static void test_data_delayed_ack_and_nagle(void **state)
 	assert_int_equal(p.flags, TCP_ACK);
 	assert_int_equal(p.plen, 0);
 	assert_int_equal(p.win, 65535);
-	/* Nagle: 2500 bytes go out as 1000, 1000, and the 500-byte tail waits */
+	/* Nagle in Minshall's form: 2500 bytes go out as 1000, 1000 and the
+	 * 500-byte tail at once (no short segment is unacknowledged) ... */
 	assert_int_equal(net_tcp_send(s->st, h, data, 2500), 2500);
 	p = expect(s, &f);
 	assert_int_equal(p.seq, iss + 1);
@@ -352,13 +353,21 @@ static void test_data_delayed_ack_and_nagle(void **state)
 	p = expect(s, &f);
 	assert_int_equal(p.seq, iss + 1001);
 	assert_int_equal(p.plen, 1000);
-	expect_none(s);
-	seg(s, 5555, lp, 11101, iss + 2001, TCP_ACK, 60000, NULL, 0, NULL, 0);
 	p = expect(s, &f);
 	assert_int_equal(p.seq, iss + 2001);
 	assert_int_equal(p.plen, 500);
 	assert_int_equal(p.flags, TCP_ACK | TCP_PSH);
+	/* ... but a second short write waits while that short tail is unacked */
+	assert_int_equal(net_tcp_send(s->st, h, data, 300), 300);
+	expect_none(s);
+	seg(s, 5555, lp, 11101, iss + 2001, TCP_ACK, 60000, NULL, 0, NULL, 0);
+	expect_none(s); /* the full segments are acked, the short one is not */
 	seg(s, 5555, lp, 11101, iss + 2501, TCP_ACK, 60000, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(p.seq, iss + 2501);
+	assert_int_equal(p.plen, 300);
+	assert_int_equal(p.flags, TCP_ACK | TCP_PSH);
+	seg(s, 5555, lp, 11101, iss + 2801, TCP_ACK, 60000, NULL, 0, NULL, 0);
 	/* with NET_SO_NODELAY small writes go at once, one segment each */
 	assert_int_equal(net_setsockopt(s->st, h, NET_SO_NODELAY, 1), 0);
 	assert_int_equal(net_tcp_send(s->st, h, "ab", 2), 2);
@@ -367,7 +376,7 @@ static void test_data_delayed_ack_and_nagle(void **state)
 	assert_int_equal(p.plen, 2);
 	p = expect(s, &f);
 	assert_int_equal(p.plen, 2);
-	assert_int_equal(p.seq, iss + 2503);
+	assert_int_equal(p.seq, iss + 2803);
 	no_unexpected_drops(s);
 	net_tcp_abort(s->st, h);
 }
