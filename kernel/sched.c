@@ -24,6 +24,11 @@ static u64 last_tsc, idle_ns, nswitches, ncr3;
 extern paddr_t core_pml4;
 
 #define CONSOLE_POLL_NS 10000000ULL
+/* A thread woken while another runs waits at most this long (the waker's
+ * slice is cut to it), so a process that never blocks (busy-polling
+ * readiness) cannot keep the server it woke from running for a whole slice,
+ * while a server finishing a batch of wake-ups is not interrupted at once. */
+#define WAKE_GRANULARITY_NS 2000000ULL
 
 void switch_stack(u64 *save_sp, u64 new_sp); /* kernel/entry.asm */
 
@@ -112,10 +117,14 @@ static void enqueue(struct thread *t)
 	q_push(&runq, t);
 	/* the waker keeps the CPU: the woken thread runs when it blocks or
 	 * its slice ends (idle gives way at once) */
-	if (current == &idle_thread)
+	if (current == &idle_thread) {
 		need_switch = true;
-	else if (!slice_end)
+	} else {
+		u64 by = now_ns() + WAKE_GRANULARITY_NS;
+		if (!slice_end || slice_end > by)
+			slice_end = by;
 		rearm();
+	}
 }
 
 void sched_make_runnable(struct thread *t)
