@@ -308,14 +308,19 @@ void disp_run(struct disp *d, uint64_t until_ns)
 	while (!d->stop && (!until_ns || now() < until_ns)) {
 		if (disp_poll(d))
 			continue;
-		/* Nothing came: sleep until a peer sends (or a call times out). */
+		/* Nothing came: sleep until a peer sends (or a call times out).
+		 * Token first, then every channel's sleeping flag, then one more
+		 * look at everything (the hook included: work published in
+		 * shared memory by a peer that checks our flag afterwards, like
+		 * a socket client's kick, cannot be missed either way). */
 		uint64_t token = pika_kinfo()->ev_gen;
-		/* after the token: work the idle hook finds now cannot be missed */
-		int ready = d->idle ? d->idle(d, d->idle_arg) : 0;
+		int ready = 0;
 		for (int i = 0; i < d->nchans; i++) {
 			chan_sleep_begin(&d->chans[i]->ch);
 			ready |= chan_can_recv(&d->chans[i]->ch) || chan_peer_closed(&d->chans[i]->ch);
 		}
+		if (!ready)
+			ready = d->before_sleep ? d->before_sleep(d, d->idle_arg) : d->idle ? d->idle(d, d->idle_arg) : 0;
 		if (!ready && !d->stop) {
 			uint64_t timeout = d->waiting ? 100000000ULL : UINT64_MAX;
 			uint64_t t = now();

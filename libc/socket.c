@@ -1,14 +1,19 @@
 /*
- * socket.c - POSIX sockets on the core's netd (pikaos/sockproto.h).
+ * socket.c - POSIX sockets on the core's netd (pikaos/sockproto.h): the
+ * descriptor table, the calls that change a socket's state (socket, bind,
+ * listen, connect, accept, shutdown, close, options, names) and addresses.
+ * The data path and readiness are in sockio.c.
  *
  * File descriptors 0..2 are the console; sockets and epoll sets take the
  * others. All sockets of a process share one channel to netd@<its core>,
- * whose data area carries the bytes of send and recv (64 KiB per call each
- * way). netd tells us when sockets become ready (SOCK_EVENT); a blocking call
- * clears the socket's ready bits, tries, and sleeps on the channel until an
- * event for it arrives. Not thread-safe: one thread per process uses sockets.
+ * whose data area holds their rings and state. Calls that netd must answer
+ * (open, bind, listen, connect, options, names) are one round trip;
+ * shutdown and close are one-way; accept takes a connection netd already
+ * placed in the accept ring. Not thread-safe: one thread per process uses
+ * sockets.
  */
 #include "internal.h"
+#include "sock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,96 +23,68 @@
 #include <netinet/tcp.h>
 #include <pikaos.h>
 #include <pikaos/monitor.h>
-#include <pikaos/sockproto.h>
-#include <poll.h>
-#include <stdarg.h>
+#include <pikaos/msg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_FD 1024
-#define MAX_H 4096
-#define FOREVER UINT64_MAX
-
-enum { FD_FREE = 0, FD_CONSOLE, FD_SOCK, FD_EPOLL };
-
-struct ep_item {
-	int fd;
-	uint32_t events;
-	epoll_data_t data;
-};
-
-static struct fdent {
-	uint8_t type, kind, nonblock;
-	uint16_t bindflags;
-	int h;
-	int err; /* an error that ended a partial send/recv: the next call reports it */
-	/* epoll */
-	struct ep_item *items;
-	int nitems, cap;
-} fds[MAX_FD] = { [0] = { .type = FD_CONSOLE }, [1] = { .type = FD_CONSOLE }, [2] = { .type = FD_CONSOLE } };
-
-static struct chan nc;
-static int have_nc;
-static uint32_t ready[MAX_H]; /* events netd reported per handle, since we last cleared them */
+struct fdent __fds[MAX_FD] = { [0] = { .type = FD_CONSOLE }, [1] = { .type = FD_CONSOLE }, [2] = { .type = FD_CONSOLE } };
+struct chan __nc;
+struct sock_area *__sa;
+int __idfd[SOCK_MAX];
 static uint32_t next_id = 1;
 
-static int fail(int e)
+int __sock_fail(int e)
 {
 	errno = e;
 	return -1;
 }
+#define fail __sock_fail
 
-static int netd(void)
+int __netd(void)
 {
-	if (have_nc)
+	if (__sa)
 		return 0;
 	/* netd may still be starting (programs of start= begin together and
 	 * netd registers once its device is up): wait up to 60 s for it */
 	int e;
-	for (int tries = 0; (e = mon_bind_pages("netd", pika_getcore(), SOCK_CHAN_PAGES, &nc)) == -ENOENT && tries < 1200;
+	for (int tries = 0; (e = mon_bind_pages("netd", pika_getcore(), (int)SOCK_CHAN_PAGES, &__nc)) == -ENOENT &&
+			    tries < 1200;
 	     tries++)
 		usleep(50000);
 	if (e)
 		return e == -ENOENT ? -ENETDOWN : e;
-	have_nc = 1;
+	if (chan_data_len(&__nc) < sizeof(struct sock_area)) {
+		pika_chan_close(&__nc);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < SOCK_MAX; i++)
+		__idfd[i] = -1;
+	__sa = chan_data(&__nc);
 	return 0;
 }
 
-static void note(const struct chan_msg *m)
-{
-	if (chan_msg_type(m) != SOCK_EVENT)
-		return;
-	struct sock_event ev;
-	memcpy(&ev, msg_cdata(m), sizeof(ev));
-	if (ev.h > 0 && ev.h < MAX_H)
-		ready[ev.h] |= ev.events;
-}
-
-/* One request to netd; events that come meanwhile are noted. */
+/* One request to netd and its answer (nothing else comes on the channel:
+ * readiness is in the shared area). */
 static int call(uint32_t type, const struct sock_req *q, void *reply, size_t max)
 {
-	int e = netd();
+	int e = __netd();
 	if (e)
 		return e;
 	struct chan_msg m;
 	uint32_t id = next_id++;
+	if (!id)
+		id = next_id++;
 	msg_init(&m, type, 0, id, 0);
 	memcpy(msg_data(&m), q, sizeof(*q));
-	if ((e = chan_send_wait(&nc, &m, 30000000000ULL)))
+	if ((e = chan_send_wait(&__nc, &m, 30000000000ULL)))
 		return e == -EPIPE ? -ENETDOWN : e;
 	for (;;) {
-		if ((e = chan_recv_wait(&nc, &m, 60000000000ULL)))
+		if ((e = chan_recv_wait(&__nc, &m, 60000000000ULL)))
 			return e == -EPIPE ? -ENETDOWN : e;
-		if (!(chan_msg_flags(&m) & MSG_REPLY)) {
-			note(&m);
-			continue;
-		}
-		if (msg_id(&m) != id)
+		if (!(chan_msg_flags(&m) & MSG_REPLY) || msg_id(&m) != id)
 			continue;
 		if (reply)
 			memcpy(reply, msg_cdata(&m), max < MSG_DATA ? max : MSG_DATA);
@@ -115,43 +92,50 @@ static int call(uint32_t type, const struct sock_req *q, void *reply, size_t max
 	}
 }
 
-/* Sleep until one of handles (mask) is reported ready, or the deadline. */
-static int wait_ready(const int *hs, int n, uint32_t mask, uint64_t deadline)
+int __sock_tell(uint32_t type, int32_t h, uint32_t a)
 {
-	for (;;) {
-		for (int i = 0; i < n; i++)
-			if (hs[i] > 0 && hs[i] < MAX_H && (ready[hs[i]] & mask))
-				return 0;
-		uint64_t now = pika_clock_ns();
-		if (deadline != FOREVER && now >= deadline)
-			return -ETIMEDOUT;
-		struct chan_msg m;
-		int e = chan_recv_wait(&nc, &m, deadline == FOREVER ? UINT64_MAX : deadline - now);
-		if (e == -EPIPE)
-			return -ENETDOWN;
-		if (e == 0)
-			note(&m);
-	}
+	struct chan_msg m;
+	msg_init(&m, type, 0, 0, 0);
+	struct sock_req q = { .h = h, .a = a };
+	memcpy(msg_data(&m), &q, sizeof(q));
+	int e = chan_send_wait(&__nc, &m, 30000000000ULL);
+	return e == -EPIPE ? -ENETDOWN : e;
 }
 
-static struct fdent *sockfd(int fd)
+struct fdent *__sockfd(int fd)
 {
-	if (fd < 0 || fd >= MAX_FD || fds[fd].type != FD_SOCK) {
-		errno = (fd >= 0 && fd < MAX_FD && fds[fd].type) ? ENOTSOCK : EBADF;
+	if (fd < 0 || fd >= MAX_FD || __fds[fd].type != FD_SOCK) {
+		errno = (fd >= 0 && fd < MAX_FD && __fds[fd].type) ? ENOTSOCK : EBADF;
 		return NULL;
 	}
-	return &fds[fd];
+	return &__fds[fd];
 }
+#define sockfd __sockfd
 
 static int new_fd(uint8_t type)
 {
 	for (int fd = 3; fd < MAX_FD; fd++)
-		if (fds[fd].type == FD_FREE) {
-			memset(&fds[fd], 0, sizeof(fds[fd]));
-			fds[fd].type = type;
+		if (__fds[fd].type == FD_FREE) {
+			memset(&__fds[fd], 0, sizeof(__fds[fd]));
+			__fds[fd].type = type;
+			__fds[fd].ep = -1;
 			return fd;
 		}
 	return -EMFILE;
+}
+
+/* fd now stands for socket id, whose entry netd set up with gen. */
+static void adopt(int fd, int id, uint8_t kind)
+{
+	struct fdent *f = &__fds[fd];
+	const struct sock_entry *e = &__sa->sock[id];
+	f->id = id;
+	f->kind = kind;
+	f->gen = e->gen;
+	f->err_seen = e->err_seq;
+	f->rx_head = e->rx_head;
+	f->tx_tail = e->tx_tail;
+	__idfd[id] = fd;
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -194,15 +178,13 @@ int socket(int domain, int type, int protocol)
 	if (fd < 0)
 		return fail(-fd);
 	struct sock_req q = { .a = (uint32_t)kind };
-	int h = call(SOCK_OPEN, &q, NULL, 0);
-	if (h < 0) {
-		fds[fd].type = FD_FREE;
-		return fail(-h);
+	int id = call(SOCK_OPEN, &q, NULL, 0);
+	if (id <= 0 || id >= SOCK_MAX) {
+		__fds[fd].type = FD_FREE;
+		return fail(id < 0 ? -id : EIO);
 	}
-	fds[fd].h = h;
-	fds[fd].kind = (uint8_t)kind;
-	fds[fd].nonblock = (type & SOCK_NONBLOCK) != 0;
-	ready[h] = 0;
+	adopt(fd, id, (uint8_t)kind);
+	__fds[fd].nonblock = (type & SOCK_NONBLOCK) != 0;
 	return fd;
 }
 
@@ -211,7 +193,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	struct fdent *f = sockfd(fd);
 	if (!f)
 		return -1;
-	struct sock_req q = { .h = f->h, .flags = f->bindflags };
+	struct sock_req q = { .h = f->id, .flags = f->bindflags };
 	int e = sin_in(addr, len, &q.addr, &q.port);
 	if (!e)
 		e = call(SOCK_BIND, &q, NULL, 0);
@@ -225,13 +207,24 @@ int listen(int fd, int backlog)
 		return -1;
 	if (backlog <= 0 || backlog > SOMAXCONN)
 		backlog = backlog <= 0 ? 1 : SOMAXCONN;
-	struct sock_req q = { .h = f->h, .a = (uint32_t)backlog };
+	struct sock_req q = { .h = f->id, .a = (uint32_t)backlog };
 	int e = call(SOCK_LISTEN, &q, NULL, 0);
-	return e < 0 ? fail(-e) : 0;
+	if (e < 0)
+		return fail(-e);
+	f->listening = true;
+	return 0;
 }
 
-#define IN_EVENTS (SOCK_EV_IN | SOCK_EV_ERR | SOCK_EV_HUP | SOCK_EV_RDHUP)
-#define OUT_EVENTS (SOCK_EV_OUT | SOCK_EV_ERR | SOCK_EV_HUP)
+struct accept_wait {
+	uint32_t group;
+};
+
+static bool accept_ready(void *arg)
+{
+	struct accept_wait *w = arg;
+	__sock_drain_accepts();
+	return __sock_accept_pending(w->group);
+}
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
@@ -240,41 +233,39 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		return -1;
 	if (f->kind != SOCK_KIND_TCP)
 		return fail(EOPNOTSUPP);
-	int nfd = new_fd(FD_SOCK);
-	if (nfd < 0)
-		return fail(-nfd);
-	struct sock_req q = { .h = f->h };
-	struct sock_addr peer;
-	int h;
+	if (!f->listening)
+		return fail(EINVAL);
+	struct accept_wait w = { __sa->sock[f->id].group };
+	struct sock_accept rec;
 	for (;;) {
-		ready[f->h] &= ~(uint32_t)SOCK_EV_IN;
-		h = call(SOCK_ACCEPT, &q, &peer, sizeof(peer));
-		if (h != -EAGAIN || f->nonblock)
+		__sock_drain_accepts();
+		if (__sock_take_accept(w.group, &rec))
 			break;
-		int e = wait_ready(&f->h, 1, IN_EVENTS, FOREVER);
-		if (e) {
-			h = e;
-			break;
-		}
+		if (f->nonblock)
+			return fail(EAGAIN);
+		int e = __sock_wait(accept_ready, &w, FOREVER);
+		if (e)
+			return fail(-e);
 	}
-	if (h < 0) {
-		fds[nfd].type = FD_FREE;
-		return fail(-h);
+	int nfd = new_fd(FD_SOCK);
+	if (nfd < 0) {
+		__sock_tell(SOCK_CLOSE, (int32_t)rec.id, 0); /* no descriptor for it: it goes */
+		return fail(-nfd);
 	}
-	fds[nfd].h = h;
-	fds[nfd].kind = SOCK_KIND_TCP;
-	fds[nfd].nonblock = (flags & SOCK_NONBLOCK) != 0;
-	ready[h] = 0;
-	sin_out(addr, len, peer.addr, peer.port);
+	adopt(nfd, (int)rec.id, SOCK_KIND_TCP);
+	__fds[nfd].nonblock = (flags & SOCK_NONBLOCK) != 0;
+	sin_out(addr, len, rec.addr, rec.port);
 	return nfd;
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept4(fd, addr, len, 0); }
 
-static int sock_error(struct fdent *f)
+static bool connect_done(void *arg)
 {
-	struct sock_req q = { .h = f->h, .a = 10 /* NET_SO_ERROR */ };
-	return call(SOCK_GETOPT, &q, NULL, 0);
+	struct fdent *f = arg;
+	const struct sock_entry *e = &__sa->sock[f->id];
+	return (e->st & (SOCK_ST_CONNECTED | SOCK_ST_HUP)) || !(e->st & SOCK_ST_CONNECTING) ||
+	       e->err_seq != f->err_seen;
 }
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
@@ -282,141 +273,70 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	struct fdent *f = sockfd(fd);
 	if (!f)
 		return -1;
-	struct sock_req q = { .h = f->h };
+	struct sock_req q = { .h = f->id };
 	int e = sin_in(addr, len, &q.addr, &q.port);
 	if (e)
 		return fail(-e);
-	ready[f->h] &= ~(uint32_t)(SOCK_EV_CONNECTED | SOCK_EV_ERR | SOCK_EV_HUP);
 	e = call(SOCK_CONNECT, &q, NULL, 0);
 	if (e != -EINPROGRESS)
 		return e < 0 ? fail(-e) : 0;
+	f->connect_called = true;
 	if (f->nonblock)
 		return fail(EINPROGRESS);
-	e = wait_ready(&f->h, 1, SOCK_EV_CONNECTED | SOCK_EV_ERR | SOCK_EV_HUP, FOREVER);
+	/* netd publishes CONNECTING in this turn: wait for it to end */
+	e = __sock_wait(connect_done, f, FOREVER);
 	if (e)
 		return fail(-e);
-	if (ready[f->h] & SOCK_EV_CONNECTED)
-		return 0;
-	int err = sock_error(f);
-	return fail(err > 0 ? err : ECONNREFUSED);
-}
-
-/* A call that moved some bytes and then hit an error returns the count; the
- * error (which the stack reports only once) waits for the next call. */
-static ssize_t partial(struct fdent *f, size_t done, int err)
-{
-	if (!done)
-		return fail(err);
-	f->err = err;
-	return (ssize_t)done;
-}
-
-static int pending_error(struct fdent *f)
-{
-	int e = f->err;
-	f->err = 0;
-	return e;
-}
-
-static ssize_t do_send(struct fdent *f, const void *buf, size_t len, int flags, const struct sockaddr *to,
-		       socklen_t tolen)
-{
-	if (f->err)
-		return fail(pending_error(f));
-	int e = netd();
-	if (e)
-		return fail(-e);
-	if (f->kind == SOCK_KIND_UDP && len > SOCK_AREA)
-		return fail(EMSGSIZE);
-	uint8_t *tx = (uint8_t *)chan_data(&nc) + SOCK_TX_OFF;
-	bool nonblock = f->nonblock || (flags & MSG_DONTWAIT);
-	size_t done = 0;
-	struct sock_req q = { .h = f->h };
-	if (to && (e = sin_in(to, tolen, &q.addr, &q.port)))
-		return fail(-e);
-	do {
-		size_t chunk = len - done > SOCK_AREA ? SOCK_AREA : len - done;
-		memcpy(tx, (const uint8_t *)buf + done, chunk);
-		q.a = (uint32_t)chunk;
-		ready[f->h] &= ~(uint32_t)SOCK_EV_OUT;
-		int n = call(to ? SOCK_SENDTO : SOCK_SEND, &q, NULL, 0);
-		if (n == -EAGAIN) {
-			if (nonblock)
-				return done ? (ssize_t)done : fail(EAGAIN);
-			if ((e = wait_ready(&f->h, 1, OUT_EVENTS, FOREVER)))
-				return done ? (ssize_t)done : fail(-e);
-			continue;
-		}
-		if (n < 0)
-			return partial(f, done, -n);
-		done += (size_t)n;
-	} while (done < len && f->kind == SOCK_KIND_TCP);
-	return (ssize_t)done;
-}
-
-static ssize_t do_recv(struct fdent *f, void *buf, size_t len, int flags, struct sockaddr *from,
-		       socklen_t *fromlen)
-{
-	if (f->err)
-		return fail(pending_error(f));
-	int e = netd();
-	if (e)
-		return fail(-e);
-	if (flags & MSG_PEEK)
-		return fail(EOPNOTSUPP);
-	const uint8_t *rx = (const uint8_t *)chan_data(&nc) + SOCK_RX_OFF;
-	bool nonblock = f->nonblock || (flags & MSG_DONTWAIT);
-	size_t done = 0;
-	for (;;) {
-		struct sock_req q = { .h = f->h };
-		q.a = (uint32_t)(len - done > SOCK_AREA ? SOCK_AREA : len - done);
-		struct sock_addr src;
-		ready[f->h] &= ~(uint32_t)SOCK_EV_IN;
-		int n = call(f->kind == SOCK_KIND_UDP ? SOCK_RECVFROM : SOCK_RECV, &q, &src, sizeof(src));
-		if (n == -EAGAIN) {
-			if (done)
-				return (ssize_t)done;
-			if (nonblock)
-				return fail(EAGAIN);
-			if ((e = wait_ready(&f->h, 1, IN_EVENTS, FOREVER)))
-				return fail(-e);
-			continue;
-		}
-		if (n < 0)
-			return partial(f, done, -n);
-		memcpy((uint8_t *)buf + done, rx, (size_t)n);
-		done += (size_t)n;
-		if (f->kind == SOCK_KIND_UDP) {
-			sin_out(from, fromlen, src.addr, src.port);
-			return (ssize_t)done;
-		}
-		if (n == 0 || !(flags & MSG_WAITALL) || done == len)
-			return (ssize_t)done;
+	const struct sock_entry *se = &__sa->sock[f->id];
+	if (se->err_seq != f->err_seen) {
+		f->err_seen = se->err_seq;
+		return fail(se->err);
 	}
+	if (se->st & SOCK_ST_CONNECTED)
+		return 0;
+	return fail(ECONNREFUSED);
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_send(f, buf, len, flags, NULL, 0) : -1;
+	return f ? __sock_send(f, buf, len, flags, 0, 0) : -1;
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_send(f, buf, len, flags, to, tolen) : -1;
+	if (!f)
+		return -1;
+	uint32_t a = 0;
+	uint16_t p = 0;
+	if (to) {
+		int e = sin_in(to, tolen, &a, &p);
+		if (e)
+			return fail(-e);
+		if (!a)
+			return fail(EINVAL);
+	}
+	return __sock_send(f, buf, len, flags, a, p);
 }
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_recv(f, buf, len, flags, NULL, NULL) : -1;
+	return f ? __sock_recv(f, buf, len, flags, NULL, NULL) : -1;
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_recv(f, buf, len, flags, from, fromlen) : -1;
+	if (!f)
+		return -1;
+	uint32_t a = 0;
+	uint16_t p = 0;
+	ssize_t n = __sock_recv(f, buf, len, flags, &a, &p);
+	if (n >= 0 && f->kind == SOCK_KIND_UDP)
+		sin_out(from, fromlen, a, p);
+	return n;
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
@@ -438,9 +358,15 @@ int shutdown(int fd, int how)
 		return -1;
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return fail(EINVAL);
-	struct sock_req q = { .h = f->h, .a = (uint32_t)how };
-	int e = call(SOCK_SHUTDOWN, &q, NULL, 0);
-	return e < 0 ? fail(-e) : 0;
+	uint32_t st = __sa->sock[f->id].st;
+	if (f->kind != SOCK_KIND_TCP || !(st & (SOCK_ST_CONNECTED | SOCK_ST_EVER)))
+		return fail(ENOTCONN);
+	int e = __sock_tell(SOCK_SHUTDOWN, f->id, (uint32_t)how);
+	if (e < 0)
+		return fail(-e);
+	f->wr_shut |= how != SHUT_RD;
+	f->rd_shut |= how != SHUT_WR;
+	return 0;
 }
 
 static int name(int fd, struct sockaddr *addr, socklen_t *len, int peer)
@@ -450,7 +376,7 @@ static int name(int fd, struct sockaddr *addr, socklen_t *len, int peer)
 		return -1;
 	if (!addr || !len)
 		return fail(EFAULT);
-	struct sock_req q = { .h = f->h, .a = (uint32_t)peer };
+	struct sock_req q = { .h = f->id, .a = (uint32_t)peer };
 	struct sock_addr a;
 	int e = call(SOCK_NAME, &q, &a, sizeof(a));
 	if (e < 0)
@@ -515,7 +441,7 @@ int setsockopt(int fd, int level, int opt, const void *val, socklen_t len)
 		return fail(ENOPROTOOPT);
 	if (f->kind == SOCK_KIND_UDP && level == IPPROTO_TCP)
 		return fail(ENOPROTOOPT);
-	struct sock_req q = { .h = f->h, .a = (uint32_t)no, .value = v };
+	struct sock_req q = { .h = f->id, .a = (uint32_t)no, .value = v };
 	int e = call(SOCK_SETOPT, &q, NULL, 0);
 	return e < 0 ? fail(-e) : 0;
 }
@@ -532,11 +458,22 @@ int getsockopt(int fd, int level, int opt, void *val, socklen_t *len)
 		v = f->kind == SOCK_KIND_TCP ? SOCK_STREAM : SOCK_DGRAM;
 	} else if (level == SOL_SOCKET && opt == SO_REUSEPORT) {
 		v = (f->bindflags & SOCK_BIND_REUSEPORT) != 0;
+	} else if (level == SOL_SOCKET && opt == SO_ERROR) {
+		/* the error netd published, reported once (here or by a call) */
+		const struct sock_entry *e = &__sa->sock[f->id];
+		v = 0;
+		if (f->err) {
+			v = f->err;
+			f->err = 0;
+		} else if (e->err_seq != f->err_seen) {
+			f->err_seen = e->err_seq;
+			v = e->err;
+		}
 	} else {
 		int no = net_opt(level, opt);
 		if (!no)
 			return fail(ENOPROTOOPT);
-		struct sock_req q = { .h = f->h, .a = (uint32_t)no };
+		struct sock_req q = { .h = f->id, .a = (uint32_t)no };
 		v = call(SOCK_GETOPT, &q, NULL, 0);
 		if (v < 0 && !(level == SOL_SOCKET && opt == SO_LINGER && v == -1))
 			return fail(-v);
@@ -558,33 +495,40 @@ int getsockopt(int fd, int level, int opt, void *val, socklen_t *len)
 
 /* ---------------------------------------------------------------- the fd layer (unistd.c calls these) */
 
-int __sock_is(int fd) { return fd >= 3 && fd < MAX_FD && fds[fd].type != FD_FREE; }
+int __sock_is(int fd) { return fd >= 3 && fd < MAX_FD && __fds[fd].type != FD_FREE; }
 
 ssize_t __sock_read(int fd, void *buf, size_t n)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_recv(f, buf, n, 0, NULL, NULL) : -1;
+	return f ? __sock_recv(f, buf, n, 0, NULL, NULL) : -1;
 }
 
 ssize_t __sock_write(int fd, const void *buf, size_t n)
 {
 	struct fdent *f = sockfd(fd);
-	return f ? do_send(f, buf, n, 0, NULL, 0) : -1;
+	return f ? __sock_send(f, buf, n, 0, 0, 0) : -1;
 }
 
 int __sock_close(int fd)
 {
-	if (fd < 3 || fd >= MAX_FD || fds[fd].type == FD_FREE)
+	if (fd < 3 || fd >= MAX_FD || __fds[fd].type == FD_FREE)
 		return fail(EBADF);
-	struct fdent *f = &fds[fd];
+	struct fdent *f = &__fds[fd];
 	int e = 0;
+	__sock_forget(fd);
 	if (f->type == FD_SOCK) {
-		struct sock_req q = { .h = f->h };
-		e = call(SOCK_CLOSE, &q, NULL, 0);
-		if (f->h > 0 && f->h < MAX_H)
-			ready[f->h] = 0;
+		/* one-way: netd takes what we wrote first, then closes */
+		e = __sock_tell(SOCK_CLOSE, f->id, 0);
+		if (f->id > 0 && f->id < SOCK_MAX)
+			__idfd[f->id] = -1;
 	} else if (f->type == FD_EPOLL) {
+		for (int i = 0; i < f->nitems; i++) {
+			int t = f->items[i].fd;
+			if (t >= 0 && t < MAX_FD && __fds[t].ep == fd)
+				__fds[t].ep = -1;
+		}
 		free(f->items);
+		free(f->hot);
 	}
 	memset(f, 0, sizeof(*f));
 	return e < 0 ? fail(-e) : 0;
@@ -592,9 +536,9 @@ int __sock_close(int fd)
 
 int __sock_fcntl(int fd, int cmd, long arg)
 {
-	if (fd < 0 || fd >= MAX_FD || fds[fd].type == FD_FREE)
+	if (fd < 0 || fd >= MAX_FD || __fds[fd].type == FD_FREE)
 		return fail(EBADF);
-	struct fdent *f = &fds[fd];
+	struct fdent *f = &__fds[fd];
 	switch (cmd) {
 	case F_GETFL:
 		return (f->nonblock ? O_NONBLOCK : 0) | O_RDWR;
@@ -607,230 +551,6 @@ int __sock_fcntl(int fd, int cmd, long arg)
 		return 0;
 	}
 	return fail(EINVAL);
-}
-
-/* ---------------------------------------------------------------- readiness */
-
-static short to_poll(uint32_t ev)
-{
-	short r = 0;
-	if (ev & SOCK_EV_IN)
-		r |= POLLIN;
-	if (ev & SOCK_EV_OUT)
-		r |= POLLOUT;
-	if (ev & SOCK_EV_ERR)
-		r |= POLLERR;
-	if (ev & SOCK_EV_HUP)
-		r |= POLLHUP;
-	if (ev & SOCK_EV_RDHUP)
-		r |= POLLRDHUP | POLLIN;
-	return r;
-}
-
-/* Asks netd for the readiness of every socket in fds (six per request). */
-static int query(struct pollfd *pfds, nfds_t n)
-{
-	int count = 0;
-	nfds_t i = 0;
-	while (i < n) {
-		struct sock_req q;
-		memset(&q, 0, sizeof(q));
-		nfds_t idx[6];
-		uint32_t k = 0;
-		for (; i < n && k < 6; i++) {
-			struct pollfd *p = &pfds[i];
-			p->revents = 0;
-			if (p->fd < 0)
-				continue;
-			if (p->fd >= MAX_FD || fds[p->fd].type == FD_FREE) {
-				p->revents = POLLNVAL;
-				count++;
-				continue;
-			}
-			if (fds[p->fd].type == FD_CONSOLE) {
-				p->revents = (short)((p->fd != 0 ? POLLOUT : 0) & p->events);
-				count += p->revents != 0;
-				continue;
-			}
-			if (fds[p->fd].type != FD_SOCK)
-				continue;
-			if (k == 0)
-				q.h = fds[p->fd].h;
-			else
-				q.hs[k - 1] = fds[p->fd].h;
-			idx[k++] = i;
-		}
-		if (!k)
-			continue;
-		q.a = k;
-		uint32_t ev[6];
-		int e = call(SOCK_POLL, &q, ev, sizeof(ev));
-		if (e < 0)
-			return e;
-		for (uint32_t j = 0; j < k; j++) {
-			struct pollfd *p = &pfds[idx[j]];
-			p->revents = (short)(to_poll(ev[j]) & (p->events | POLLERR | POLLHUP | POLLNVAL));
-			count += p->revents != 0;
-		}
-	}
-	return count;
-}
-
-int poll(struct pollfd *pfds, nfds_t n, int timeout_ms)
-{
-	uint64_t deadline = timeout_ms < 0 ? FOREVER : pika_clock_ns() + (uint64_t)timeout_ms * 1000000ULL;
-	int hs[MAX_FD];
-	int nh = 0;
-	for (nfds_t i = 0; i < n && nh < MAX_FD; i++)
-		if (pfds[i].fd >= 3 && pfds[i].fd < MAX_FD && fds[pfds[i].fd].type == FD_SOCK)
-			hs[nh++] = fds[pfds[i].fd].h;
-	for (;;) {
-		for (int i = 0; i < nh; i++)
-			ready[hs[i]] = 0; /* what netd says after the query is news */
-		int c = query(pfds, n);
-		if (c < 0)
-			return fail(-c);
-		if (c > 0 || timeout_ms == 0)
-			return c;
-		if (!nh) { /* nothing that can become ready: just wait */
-			if (deadline == FOREVER)
-				return fail(EINVAL);
-			uint64_t now = pika_clock_ns();
-			if (now < deadline)
-				usleep((useconds_t)((deadline - now) / 1000));
-			return 0;
-		}
-		int e = wait_ready(hs, nh, ~0u, deadline);
-		if (e == -ETIMEDOUT)
-			return 0;
-		if (e)
-			return fail(-e);
-	}
-}
-
-int select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
-{
-	if (n < 0 || n > FD_SETSIZE)
-		return fail(EINVAL);
-	struct pollfd *p = malloc(sizeof(*p) * (size_t)(n ? n : 1));
-	if (!p)
-		return fail(ENOMEM);
-	int k = 0;
-	for (int fd = 0; fd < n; fd++) {
-		short ev = (short)((r && FD_ISSET(fd, r) ? POLLIN : 0) | (w && FD_ISSET(fd, w) ? POLLOUT : 0) |
-				   (x && FD_ISSET(fd, x) ? POLLPRI : 0));
-		if (ev)
-			p[k++] = (struct pollfd){ fd, ev, 0 };
-	}
-	int ms = tv ? (int)(tv->tv_sec * 1000 + tv->tv_usec / 1000) : -1;
-	int c = poll(p, (nfds_t)k, ms);
-	if (c < 0) {
-		free(p);
-		return -1;
-	}
-	if (r)
-		FD_ZERO(r);
-	if (w)
-		FD_ZERO(w);
-	if (x)
-		FD_ZERO(x);
-	int total = 0;
-	for (int i = 0; i < k; i++) {
-		if (r && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) && (p[i].events & POLLIN))
-			FD_SET(p[i].fd, r), total++;
-		if (w && (p[i].revents & (POLLOUT | POLLERR)) && (p[i].events & POLLOUT))
-			FD_SET(p[i].fd, w), total++;
-	}
-	free(p);
-	return total;
-}
-
-int epoll_create1(int flags)
-{
-	(void)flags;
-	int fd = new_fd(FD_EPOLL);
-	return fd < 0 ? fail(-fd) : fd;
-}
-
-int epoll_create(int size) { return size <= 0 ? fail(EINVAL) : epoll_create1(0); }
-
-int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
-{
-	if (epfd < 0 || epfd >= MAX_FD || fds[epfd].type != FD_EPOLL)
-		return fail(EBADF);
-	if (fd < 0 || fd >= MAX_FD || fds[fd].type == FD_FREE || fd == epfd)
-		return fail(fd == epfd ? EINVAL : EBADF);
-	struct fdent *e = &fds[epfd];
-	int at = -1;
-	for (int i = 0; i < e->nitems; i++)
-		if (e->items[i].fd == fd)
-			at = i;
-	switch (op) {
-	case EPOLL_CTL_ADD:
-		if (at >= 0)
-			return fail(EEXIST);
-		if (!ev)
-			return fail(EFAULT);
-		if (e->nitems == e->cap) {
-			int cap = e->cap ? 2 * e->cap : 16;
-			struct ep_item *n = realloc(e->items, sizeof(*n) * (size_t)cap);
-			if (!n)
-				return fail(ENOMEM);
-			e->items = n;
-			e->cap = cap;
-		}
-		e->items[e->nitems++] = (struct ep_item){ fd, ev->events, ev->data };
-		return 0;
-	case EPOLL_CTL_MOD:
-		if (at < 0)
-			return fail(ENOENT);
-		if (!ev)
-			return fail(EFAULT);
-		e->items[at].events = ev->events;
-		e->items[at].data = ev->data;
-		return 0;
-	case EPOLL_CTL_DEL:
-		if (at < 0)
-			return fail(ENOENT);
-		e->items[at] = e->items[--e->nitems];
-		return 0;
-	}
-	return fail(EINVAL);
-}
-
-int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
-{
-	if (epfd < 0 || epfd >= MAX_FD || fds[epfd].type != FD_EPOLL)
-		return fail(EBADF);
-	if (max <= 0)
-		return fail(EINVAL);
-	struct fdent *e = &fds[epfd];
-	struct pollfd *p = malloc(sizeof(*p) * (size_t)(e->nitems ? e->nitems : 1));
-	if (!p)
-		return fail(ENOMEM);
-	int k = 0;
-	for (int i = 0; i < e->nitems; i++) {
-		if (!e->items[i].events) /* an EPOLLONESHOT item that fired */
-			continue;
-		p[k++] = (struct pollfd){ e->items[i].fd, (short)(e->items[i].events & 0x7fff), 0 };
-	}
-	int c = poll(p, (nfds_t)k, timeout_ms);
-	int out = 0;
-	for (int i = 0; c > 0 && i < k && out < max; i++) {
-		if (!p[i].revents)
-			continue;
-		for (int j = 0; j < e->nitems; j++)
-			if (e->items[j].fd == p[i].fd) {
-				evs[out].events = (uint32_t)(unsigned short)p[i].revents;
-				evs[out].data = e->items[j].data;
-				out++;
-				if (e->items[j].events & EPOLLONESHOT)
-					e->items[j].events = 0;
-				break;
-			}
-	}
-	free(p);
-	return c < 0 ? -1 : out;
 }
 
 /* ---------------------------------------------------------------- addresses in text */

@@ -321,9 +321,11 @@ int net_tcp_stream(struct net_stack *s, int h, struct net_tcp_stream *st);
  * blocks, what the pool has); returns the room now reserved, 0 when the
  * socket cannot send, -NET_E*. */
 long net_tcp_reserve(struct net_stack *s, int h, uint32_t room);
-/* n bytes the owner wrote at tx_end join the stream (and may leave now):
- * n, or -NET_E* as net_tcp_send. */
-long net_tcp_commit(struct net_stack *s, int h, uint32_t n);
+/* n bytes the owner wrote at tx_end join the stream: n, or -NET_E* as
+ * net_tcp_send. With send_now they may leave at once; without, they wait
+ * for the next output on the connection (a shutdown or close right after:
+ * the bytes and the FIN in one segment). */
+long net_tcp_commit(struct net_stack *s, int h, uint32_t n, bool send_now);
 /* The owner read everything before stream offset upto. */
 int net_tcp_consume(struct net_stack *s, int h, uint32_t upto);
 /* Before pool's memory goes away: every connection still using it (closed

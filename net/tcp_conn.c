@@ -603,6 +603,7 @@ int net_tcp_connect(struct net_stack *s, int h, const struct net_sockaddr *a)
 	t->ts_offset = tcp_ts_offset(s, t->laddr, t->lport, t->raddr, t->rport);
 	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
 	t->buf_seq = t->iss + 1;
+	t->snd_sml = t->iss;
 	t->rcv_wscale = tcp_pick_wscale(t->rcvbuf);
 	tcb_set_state(s, t, NET_TCP_SYN_SENT);
 	tcb_hash_insert(s, t);
@@ -819,8 +820,10 @@ long net_tcp_reserve(struct net_stack *s, int h, uint32_t room)
 		return 0;
 	uint32_t lim = min_u32(t->sndbuf, ring_room(&t->snd));
 	uint32_t want = t->snd.len + room;
-	if (want > lim)
+	if (want > lim) {
 		want = lim;
+		t->flags |= TF_WANT_WRITE; /* NET_EV_OUT once acknowledgements free some */
+	}
 	if (want <= t->snd.len + t->snd.keep)
 		return t->snd.keep; /* room is never taken back while the owner may write it */
 	/* whole blocks: the owner writes up to the end of what exists */
@@ -835,7 +838,7 @@ long net_tcp_reserve(struct net_stack *s, int h, uint32_t room)
 	return t->snd.keep;
 }
 
-long net_tcp_commit(struct net_stack *s, int h, uint32_t n)
+long net_tcp_commit(struct net_stack *s, int h, uint32_t n, bool send_now)
 {
 	struct tcb *t = tcb_get(s, h);
 	if (!t)
@@ -855,7 +858,7 @@ long net_tcp_commit(struct net_stack *s, int h, uint32_t n)
 	net_enter(s);
 	t->snd.len += n;
 	t->snd.keep -= n;
-	if (t->state != NET_TCP_SYN_SENT && t->state != NET_TCP_SYN_RECEIVED)
+	if (send_now && t->state != NET_TCP_SYN_SENT && t->state != NET_TCP_SYN_RECEIVED)
 		tcp_output(s, t);
 	net_leave(s);
 	return (long)n;

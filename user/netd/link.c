@@ -64,9 +64,12 @@ bool port_flow_ok(void *ctx, const struct net_flow *f)
 	return link_owner(f->raddr, f->laddr, f->rport, f->lport) == g.core;
 }
 
-/* A frame to another core's netd through the data area of our channel to it. */
-static int send_frame(int core, uint16_t kind, const uint8_t *data, uint16_t len)
+/* A frame to another core's netd through the data area of our channel to it
+ * (with what it needs to know to finish a checksum left for offload). */
+static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 {
+	const uint8_t *data = p->data;
+	uint16_t len = p->len;
 	struct disp_chan *pc = core >= 0 && core < 64 ? g.peer[core] : NULL;
 	if (!pc || len > NETD_FWD_SLOT || chan_data_len(&pc->ch) < NETD_FWD_SLOTS * NETD_FWD_SLOT) {
 		g.fwd_drops++;
@@ -74,7 +77,8 @@ static int send_frame(int core, uint16_t kind, const uint8_t *data, uint16_t len
 	}
 	uint32_t slot = g.fwd_next[core]++ % NETD_FWD_SLOTS;
 	memcpy((uint8_t *)chan_data(&pc->ch) + slot * NETD_FWD_SLOT, data, len);
-	struct netd_frame fr = { slot, len, kind };
+	struct netd_frame fr = { slot, len, kind, (uint16_t)(p->flags & NET_PKT_TX_L4_CSUM), p->csum_start,
+				 p->csum_offset };
 	struct chan_msg m;
 	msg_init(&m, NETD_FRAME, 0, 0, 0);
 	memcpy(msg_data(&m), &fr, sizeof(fr));
@@ -92,7 +96,7 @@ static int send_frame(int core, uint16_t kind, const uint8_t *data, uint16_t len
 void port_forward(void *ctx, int core, struct net_pkt *pkt)
 {
 	(void)ctx;
-	send_frame(core, NETD_FRAME_RX, pkt->data, pkt->len);
+	send_frame(core, NETD_FRAME_RX, pkt);
 	net_pkt_free(g.ns, pkt);
 }
 
@@ -103,9 +107,41 @@ static bool to_self(const struct net_pkt *p)
 	return p->len >= 14 && memcmp(p->data, g.nd.mac, 6) == 0;
 }
 
+/* The IPv4 header checksum the stack left to the device (a device that
+ * completes only L4 checksums, like virtio-net). */
+static void ip_csum_fill(uint8_t *ih)
+{
+	unsigned hl = (ih[0] & 15u) * 4u;
+	uint32_t sum = 0;
+	ih[10] = ih[11] = 0;
+	for (unsigned i = 0; i < hl; i += 2)
+		sum += (uint32_t)ih[i] << 8 | ih[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ih[10] = (uint8_t)(~sum >> 8);
+	ih[11] = (uint8_t)~sum;
+}
+
+/* Queues frames on our ring; what does not fit after reclaiming is
+ * dropped (counted). The device hears of them at link_finish. */
+static void tx_ring(struct nd_buf **bufs, int k)
+{
+	int took = g.nd.ops->tx_burst(&g.q, bufs, k);
+	if (took < k) { /* full: take back what the device is done with, once */
+		link_reclaim();
+		took += g.nd.ops->tx_burst(&g.q, bufs + took, k - took);
+	}
+	for (int j = took; j < k; j++) {
+		g.q.stats.drops[ND_DROP_TX_FULL]++;
+		net_pkt_free(g.ns, bufs[j]->cookie);
+		wr_put(bufs[j]);
+	}
+}
+
 /* The stack's frames: to our own address stay on this machine (delivered to
- * our own stack at the next pump);
- * the others go out on our queue, or to a link server when we have none. */
+ * our own stack at the next turn); the others go out on our queue, or to a
+ * link server when we have none. Checksums the stack left for offload are
+ * the device's (L4) or ours (the IPv4 header, which virtio cannot do). */
 void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 {
 	(void)ctx;
@@ -113,6 +149,8 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 	int k = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct net_pkt *p = pkts[i];
+		if ((p->flags & NET_PKT_TX_IP_CSUM) && p->l3_off + 20u <= p->len)
+			ip_csum_fill(p->data + p->l3_off);
 		if (to_self(p)) {
 			if (g.nloop < (int)(sizeof(g.loopq) / sizeof(g.loopq[0]))) {
 				g.loopq[g.nloop++] = p;
@@ -124,7 +162,7 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			continue;
 		}
 		if (!g.have_queue) {
-			send_frame(g.core % (g.nqueues ? g.nqueues : 1), NETD_FRAME_TX, p->data, p->len);
+			send_frame(g.core % (g.nqueues ? g.nqueues : 1), NETD_FRAME_TX, p);
 			net_pkt_free(g.ns, p);
 			continue;
 		}
@@ -135,27 +173,19 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			continue;
 		}
 		b->len = p->len;
+		if (p->flags & NET_PKT_TX_L4_CSUM) {
+			b->flags = ND_TX_CSUM;
+			b->csum_start = p->csum_start;
+			b->csum_offset = p->csum_offset;
+		}
 		bufs[k++] = b;
-		if (k == BURST || i + 1 == n) {
-			int took = g.nd.ops->tx_burst(&g.q, bufs, k);
-			for (int j = took; j < k; j++) { /* the ring is full: these are dropped */
-				g.q.stats.drops[ND_DROP_TX_FULL]++;
-				net_pkt_free(g.ns, bufs[j]->cookie);
-				wr_put(bufs[j]);
-			}
+		if (k == BURST) {
+			tx_ring(bufs, k);
 			k = 0;
 		}
 	}
-	if (k) {
-		int took = g.nd.ops->tx_burst(&g.q, bufs, k);
-		for (int j = took; j < k; j++) {
-			g.q.stats.drops[ND_DROP_TX_FULL]++;
-			net_pkt_free(g.ns, bufs[j]->cookie);
-			wr_put(bufs[j]);
-		}
-	}
-	if (g.have_queue && g.running && g.nd.ops->tx_flush)
-		g.nd.ops->tx_flush(&g.q);
+	if (k)
+		tx_ring(bufs, k);
 }
 
 /* ---------------------------------------------------------------- peers */
@@ -185,6 +215,11 @@ void h_frame(struct disp_req *r)
 		net_input_forwarded(g.ns, p);
 	} else if (fr.kind == NETD_FRAME_TX && g.have_queue) {
 		g.ls_tx++;
+		if (fr.l4_csum && (uint32_t)fr.csum_start + fr.csum_offset + 2 <= fr.len) {
+			p->flags = NET_PKT_TX_L4_CSUM;
+			p->csum_start = fr.csum_start;
+			p->csum_offset = fr.csum_offset;
+		}
 		struct net_pkt *one[1] = { p };
 		port_tx(NULL, one, 1);
 	} else {
@@ -231,13 +266,16 @@ void h_addr(struct disp_req *r)
 
 /* ---------------------------------------------------------------- the queue */
 
+/* Fills the receive ring: as many packets as it has room for (asked first,
+ * so nothing is allocated only to be freed again). */
 int link_refill(void)
 {
 	struct nd_buf *bufs[BURST];
 	int posted = 0;
-	for (;;) {
+	int space = g.nd.ops->rx_space ? g.nd.ops->rx_space(&g.q) : 1 << 30;
+	while (space > 0) {
 		int n = 0;
-		while (n < BURST) {
+		while (n < BURST && n < space) {
 			struct net_pkt *p = net_pkt_alloc(g.ns);
 			if (!p)
 				break;
@@ -256,12 +294,16 @@ int link_refill(void)
 		}
 		posted += took;
 		g.rx_posted += took;
-		if (took < BURST)
-			return posted;
+		space -= took;
+		if (took < n || !n)
+			break;
 	}
+	return posted;
 }
 
-int link_pump(void)
+/* Frames for us: the local-delivery queue, then up to budget frames from
+ * our receive ring, into the stack. Returns the frames handled. */
+int link_rx(int budget)
 {
 	int work = 0;
 	if (g.nloop) { /* frames to ourselves */
@@ -271,20 +313,24 @@ int link_pump(void)
 		memcpy(l, g.loopq, sizeof(l[0]) * (size_t)n);
 		/* both ends of a connection to our own address live in this
 		 * stack: no NIC hashed these frames, so they are never forwarded
-		 * (a listener on another core is not reached from here) */
+		 * (a listener on another core is not reached from here); they
+		 * never left memory, so their checksums need no check */
 		for (int i = 0; i < n; i++) {
-			l[i]->flags = NET_PKT_RX_LOOPED;
+			l[i]->flags = NET_PKT_RX_LOOPED | NET_PKT_RX_IP_CSUM_OK | NET_PKT_RX_L4_CSUM_OK;
 			net_input_forwarded(g.ns, l[i]);
 		}
 		work += n;
 	}
 	if (!g.running)
 		return work;
-	g.nd.ops->irq_disable(&g.q);
+	if (g.irq_on) {
+		g.nd.ops->irq_disable(&g.q);
+		g.irq_on = false;
+	}
 	struct nd_buf *bufs[BURST];
 	struct net_pkt *pkts[BURST];
 	int n;
-	while ((n = g.nd.ops->rx_burst(&g.q, bufs, BURST)) > 0) {
+	while (budget > 0 && (n = g.nd.ops->rx_burst(&g.q, bufs, budget < BURST ? budget : BURST)) > 0) {
 		g.rx_posted -= n;
 		for (int i = 0; i < n; i++) {
 			struct net_pkt *p = bufs[i]->cookie;
@@ -297,13 +343,34 @@ int link_pump(void)
 		}
 		net_input_batch(g.ns, pkts, (unsigned)n);
 		work += n;
+		budget -= n;
 	}
+	if (budget <= 0)
+		g.rx_more = true; /* stopped by the budget: come back before sleeping */
+	return work;
+}
+
+void link_reclaim(void)
+{
+	struct nd_buf *bufs[BURST];
+	int n;
 	while ((n = g.nd.ops->tx_reclaim(&g.q, bufs, BURST)) > 0)
 		for (int i = 0; i < n; i++) {
 			net_pkt_free(g.ns, bufs[i]->cookie);
 			wr_put(bufs[i]);
 		}
+}
+
+/* The end of a turn: sent buffers back, the receive ring refilled, and what
+ * the turn queued handed to the device with one doorbell at most. */
+void link_finish(void)
+{
+	if (!g.have_queue || !g.running)
+		return;
+	link_reclaim();
 	link_refill();
+	if (g.nd.ops->tx_flush)
+		g.nd.ops->tx_flush(&g.q);
 	if (g.q.stats.rx_starved != g.starved_seen) {
 		/* our ring ran dry: frames for us may wait on another queue (virtio_net.c, rx_kick) */
 		g.starved_seen = g.q.stats.rx_starved;
@@ -311,7 +378,16 @@ int link_pump(void)
 			if (g.peer[c])
 				disp_notify(g.peer[c], NETD_KICK, NULL, 0);
 	}
-	return work;
+}
+
+/* Before netd sleeps: the receive interrupt on. True when a frame came in
+ * meanwhile (poll again instead of sleeping). */
+bool link_arm(void)
+{
+	if (!g.have_queue || !g.running)
+		return false;
+	g.irq_on = true;
+	return g.nd.ops->irq_enable(&g.q);
 }
 
 /* Another core's receive ring ran dry: ring ours once (see virtio_net.c). */

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "drivers/platform_pikaos.h"
+#include <pikaos/sockproto.h>
 #include "net/net.h"
+#include "sock.h"
 
 #define SEC 1000000000ULL
 
@@ -116,6 +118,7 @@ static int stack_init(void)
 	memcpy(cfg.mac, g.nd.mac, 6);
 	cfg.core_id = g.core;
 	cfg.pkt_bufs = 2048;
+	cfg.tx_csum_offload = g.nd.tx_csum; /* the device completes TCP/UDP checksums, netd the IPv4 one */
 	cfg.tcp_conns = 1024;
 	cfg.data_blocks = 4096;
 	/* the shared ICMP budget also answers echo requests: room for ping floods */
@@ -137,34 +140,56 @@ static int stack_init(void)
 
 /* ---------------------------------------------------------------- the loop */
 
-/* One turn: frames (queue, local delivery) into the stack, timers, the
- * stack's events to the processes. Returns the work done; with none, the
- * queue's interrupt is armed before the loop sleeps. */
+#define RX_BUDGET 128 /* frames per turn before the processes' rings get a look */
+
+/* One turn (the dispatcher runs it after handling the messages that came):
+ * up to RX_BUDGET frames into the stack, due timers, every process's kicks
+ * and the stack's events through the socket service (which publishes and
+ * wakes each process at most once), then the queue's buffers back and one
+ * transmit doorbell. Interrupts stay off while netd polls; link_arm turns
+ * them on just before it sleeps. Returns the work done. */
 static int pump(struct disp *d, void *arg)
 {
 	(void)arg;
-	int work = link_pump();
+	g.turns++;
+	g.rx_more = false;
+	int work = link_rx(RX_BUDGET);
 	uint64_t now = pika_clock_ns();
 	if (now >= g.next_timer || work)
 		g.next_timer = net_poll(g.ns);
-	sock_events();
+	work += sock_turn();
+	link_finish();
 	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
-	if (!work && g.running && g.nd.ops->irq_enable(&g.q))
-		work = 1; /* a frame came in while interrupts were off: poll again */
-	if (g.nloop)
-		work = 1;
+	if (g.nloop || g.rx_more)
+		work++;
 	return work;
+}
+
+/* Just before the loop sleeps (its wake-up token taken): the receive
+ * interrupt on, and one last look for what came meanwhile. */
+static int before_sleep(struct disp *d, void *arg)
+{
+	int work = pump(d, arg);
+	if (!work && link_arm())
+		work = 1; /* a frame came in while interrupts were off: poll again */
+	return work;
+}
+
+void netd_close_chan(struct disp_chan *dc)
+{
+	for (int c = 0; c < 64; c++)
+		if (g.peer[c] == dc)
+			g.peer[c] = NULL;
+	pika_chan_close(&dc->ch);
+	disp_remove(&g.d, dc);
 }
 
 /* A channel closed: a process's (its sockets go) or a peer's. */
 static void closed(struct disp *d, struct disp_chan *dc)
 {
+	(void)d;
 	sock_client_gone(dc);
-	for (int c = 0; c < 64; c++)
-		if (g.peer[c] == dc)
-			g.peer[c] = NULL;
-	pika_chan_close(&dc->ch);
-	disp_remove(d, dc);
+	netd_close_chan(dc);
 }
 
 /* ---------------------------------------------------------------- control instance (core 0) */
@@ -237,10 +262,20 @@ static void h_group_move(struct disp_req *r)
 	disp_reply(r, e, NULL, 0);
 }
 
+/* A channel bound to us: a process of this core (a socket client, with its
+ * shared area) or another core's netd. */
 static void h_new_chan(struct disp_req *r)
 {
 	const struct mon_bind_data *b = msg_cdata(&r->msg);
-	disp_add(&g.d, (void *)b->va, (int)b->end, NULL);
+	struct disp_chan *dc = disp_add(&g.d, (void *)b->va, (int)b->end, NULL);
+	if (!dc)
+		return;
+	/* a process of ours with room for sockets is a socket client; one with
+	 * a small channel (the shell, for netstat) may only ask NETD_STATS */
+	if ((int)b->peer_core == g.core && dc->ch.pages >= SOCK_CHAN_PAGES && !sock_new_client(dc)) {
+		printf("netd: core %d: refused a socket client (pid %d)\n", g.core, b->peer_pid);
+		netd_close_chan(dc);
+	}
 }
 
 /* ---------------------------------------------------------------- statistics */
@@ -263,6 +298,9 @@ static void h_stats(struct disp_req *r)
 	OUT("core %d queue %d of %d", g.core, g.have_queue ? g.q.id : -1, g.nqueues);
 	OUT(" rx %lu tx %lu rx_bytes %lu tx_bytes %lu irqs %lu polls %lu\n", g.q.stats.rx_packets,
 	    g.q.stats.tx_packets, g.q.stats.rx_bytes, g.q.stats.tx_bytes, irq_count, g.q.stats.polls);
+	OUT("core %d doorbells rx %lu tx %lu rx_starved %lu rx_kicks %lu turns %lu sleeps %lu\n", g.core,
+	    g.q.stats.doorbells_rx, g.q.stats.doorbells_tx, g.q.stats.rx_starved, g.q.stats.rx_kicks, g.turns,
+	    g.d.sleeps);
 	for (int i = 0; i < ND_DROP_MAX; i++)
 		if (g.q.stats.drops[i])
 			OUT("core %d drop driver.%s %lu\n", g.core, nd_drop_names[i], g.q.stats.drops[i]);
@@ -287,6 +325,14 @@ static void h_stats(struct disp_req *r)
 	}
 #undef OUT
 	disp_reply(r, n, text, (size_t)n);
+}
+
+static void h_counters(struct disp_req *r)
+{
+	struct netd_counters k = { g.q.stats.rx_packets, g.q.stats.tx_packets, g.q.stats.doorbells_rx,
+				   g.q.stats.doorbells_tx, shm_copied_in, shm_copied_out, 0, 0, g.turns, g.d.sleeps };
+	sock_counts(&k.sock_calls, &k.sock_oneway);
+	disp_reply(r, 0, &k, sizeof(k));
 }
 
 /* ---------------------------------------------------------------- start-up */
@@ -441,6 +487,7 @@ int main(void)
 	disp_on(&g.d, NETD_FRAME, h_frame);
 	disp_on(&g.d, NETD_ADDR, h_addr);
 	disp_on(&g.d, NETD_KICK, h_kick);
+	disp_on(&g.d, NETD_COUNTERS, h_counters);
 	sock_init(&g.d);
 	g.d.closed = closed;
 	if (g.core == 0) {
@@ -452,6 +499,7 @@ int main(void)
 		disp_on(&g.d, NETCTL_GROUP_MOVE, h_group_move);
 	}
 	g.d.idle = pump;
+	g.d.before_sleep = before_sleep;
 	g.next_timer = 0;
 	/* core 0 serves the other cores' queue setups until every queue is in */
 	while (g.core == 0 && !g.started && pika_clock_ns() < deadline)

@@ -22,6 +22,7 @@
 #define USER_NETD_H
 
 #include <pikaos/dispatch.h>
+#include <pikaos/netd.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,12 +51,15 @@ struct netctl_info {
 /* netd@CORE requests and peer messages (numbered apart from netctl and the
  * socket service: core 0 serves all three) */
 enum {
-	NETD_STATS = 16, /* -> text */
+	NETD_STATS = PIKA_NETD_STATS, /* -> text (pikaos/netd.h) */
 	NETD_ARP,        /* peer notification: struct netd_arp, an address seen on the wire */
 	NETD_FRAME,      /* peer notification: struct netd_frame, a frame in the data area */
 	NETD_ADDR,       /* peer notification: struct netd_addr, the address DHCP gave core 0 */
 	NETD_KICK,       /* peer notification: my receive ring ran dry, ring your receive doorbell */
+	NETD_COUNTERS = PIKA_NETD_COUNTERS, /* -> struct netd_counters (pikaos/netd.h) */
 };
+
+
 
 struct netd_arp {
 	uint32_t ip;
@@ -75,6 +79,8 @@ struct netd_frame {
 	uint32_t slot;
 	uint16_t len;
 	uint16_t kind; /* RX: a segment this core owns; TX: put it on the wire for me */
+	uint16_t l4_csum; /* TX: the L4 checksum is left for the device ... */
+	uint16_t csum_start, csum_offset; /* ... from here, stored there (struct net_pkt) */
 };
 
 struct netd_addr {
@@ -123,6 +129,8 @@ struct netd {
 	/* link counters */
 	uint64_t fwd_out, fwd_in, fwd_drops, ls_tx, looped;
 	uint64_t starved_seen;
+	bool irq_on, rx_more;
+	uint64_t turns;
 };
 extern struct netd g;
 
@@ -134,7 +142,10 @@ void port_forward(void *ctx, int core, struct net_pkt *pkt);
 bool port_flow_ok(void *ctx, const struct net_flow *flow);
 void port_tx(void *ctx, struct net_pkt **pkts, unsigned n);
 int link_refill(void);
-int link_pump(void);          /* the queue and the local-delivery queue; work done */
+int link_rx(int budget);      /* local delivery, then up to budget frames of the queue; frames handled */
+void link_reclaim(void);
+void link_finish(void);       /* end of a turn: reclaim, refill, one transmit doorbell */
+bool link_arm(void);          /* before sleeping: interrupts on; true when a frame came meanwhile */
 void link_share_arp(const uint8_t *frame, uint16_t len);
 void h_arp(struct disp_req *r);
 void h_frame(struct disp_req *r);
@@ -144,8 +155,13 @@ int link_stats(char *out, int max);
 
 /* sock.c */
 void sock_init(struct disp *d);
-void sock_events(void);       /* the stack's events to the processes that own the sockets */
+bool sock_new_client(struct disp_chan *dc); /* a process bound us; false: refused */
+int sock_turn(void);          /* the processes' rings and the stack's events, published */
 bool sock_client_gone(struct disp_chan *dc);
 int sock_stats(char *out, int max);
+void sock_counts(uint64_t *calls, uint64_t *oneway);
+
+/* netd.c */
+void netd_close_chan(struct disp_chan *dc); /* ours closed and out of the loop */
 
 #endif

@@ -1,73 +1,83 @@
 /*
  * sock.c - the socket service (pikaos/sockproto.h): the processes of this
- * core reach the stack through it. A process's requests arrive on its
- * channel to netd@CORE; data sits in that channel's data area. Every socket
- * belongs to the channel that opened (or accepted) it and dies with it.
+ * core reach the stack through it. Each process that binds netd@CORE is a
+ * client with an area of shared memory (sockshm.c keeps it in step with the
+ * stack); its messages here change ownership and state: open, bind,
+ * listen, connect, options and names (answered), shutdown and close
+ * (one-way). Every socket belongs to the client that opened (or accepted)
+ * it and dies with it.
  *
- * SO_REUSEPORT: a second socket bound with it to a port a listener with it
- * already has becomes an alias of that listener; accepts on either take
- * connections from the same queue (on this core: every core has its own).
+ * SO_REUSEPORT: sockets of any processes of this core bound with it to one
+ * port form a listen group around one stack listener; connections go to
+ * the members' processes in turn, and listeners of one process share their
+ * connections (sockshm.c, shm_accept).
  */
 #include <errno.h>
 #include <pikaos.h>
 #include <pikaos/msg.h>
-#include <pikaos/sockproto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netd.h"
+#include "sock.h"
 
-#define MAX_H 4096     /* socket ids given to processes: 1..MAX_H-1 */
-#define MAP_SIZE 8192  /* stack handle -> id, open addressing (power of two) */
+#define MAP_SIZE 8192 /* stack handle -> (client, id), open addressing (power of two) */
+#define MAX_CLIENTS DISP_MAX_CHANS
 
-/* A process names a socket by a small id; the stack's handle (type,
- * generation, index) lives in the entry. */
-static struct sock {
-	struct disp_chan *owner;
-	int nh;           /* the stack's handle */
-	uint8_t kind;     /* SOCK_KIND_*, 0 = free */
-	bool reuseport;
-	bool listening;
-	int alias;        /* > 0: the listener (id) this socket stands for; -1: it closed */
-	int aliases;      /* listener: first alias id, chained through next_alias */
-	int next_alias;
-	uint32_t pending; /* events not yet told to the owner */
-	uint16_t port;    /* bound port (for SO_REUSEPORT) */
-} socks[MAX_H];
+static struct {
+	int nh;
+	uint16_t id;
+	struct client *c;
+} map[MAP_SIZE]; /* c NULL: empty */
+static struct client *clients[MAX_CLIENTS];
+static int nclients;
+static struct group *backlogged; /* groups with connections waiting for room */
+static uint64_t opened, closed_by_exit, clients_refused, calls, oneway;
 
-static struct { int nh; uint16_t id; } map[MAP_SIZE]; /* id 0: empty */
-static int dirty[MAX_H], ndirty, next_free = 1;
-static uint64_t opened, accepted, closed_by_exit;
+void sock_counts(uint64_t *c, uint64_t *o)
+{
+	*c = calls;
+	*o = oneway;
+}
+
+static const char *const bad_names[BAD__COUNT] = {
+	[BAD_AREA] = "area_too_small", [BAD_RX_HEAD] = "rx_head", [BAD_TX_TAIL] = "tx_tail",
+	[BAD_KICK] = "kick",           [BAD_ACCEPT] = "accept_tail", [BAD_READY] = "ready_tail",
+	[BAD_DGRAM] = "dgram",
+};
+
+/* ---------------------------------------------------------------- handle map */
 
 static unsigned map_slot(int nh) { return ((uint32_t)nh * 2654435761u) & (MAP_SIZE - 1); }
 
-static int id_of(int nh)
+static int map_find(int nh)
 {
-	for (unsigned i = map_slot(nh), k = 0; k < MAP_SIZE && map[i].id; i = (i + 1) & (MAP_SIZE - 1), k++)
+	for (unsigned i = map_slot(nh), k = 0; k < MAP_SIZE && map[i].c; i = (i + 1) & (MAP_SIZE - 1), k++)
 		if (map[i].nh == nh)
-			return map[i].id;
-	return 0;
+			return (int)i;
+	return -1;
 }
 
-static void map_put(int nh, int id)
+void sock_map_put(int nh, struct client *c, int id)
 {
 	unsigned i = map_slot(nh);
-	while (map[i].id)
+	while (map[i].c)
 		i = (i + 1) & (MAP_SIZE - 1);
 	map[i].nh = nh;
 	map[i].id = (uint16_t)id;
+	map[i].c = c;
 }
 
 /* Linear-probing deletion without tombstones: later entries of the probe
  * run move back into the hole when their home slot allows it. */
 static void map_del(int nh)
 {
-	unsigned i = map_slot(nh), k = 0;
-	while (map[i].id && map[i].nh != nh && k++ < MAP_SIZE)
-		i = (i + 1) & (MAP_SIZE - 1);
-	if (!map[i].id || map[i].nh != nh)
+	int at = map_find(nh);
+	if (at < 0)
 		return;
-	for (unsigned j = (i + 1) & (MAP_SIZE - 1); map[j].id; j = (j + 1) & (MAP_SIZE - 1)) {
+	unsigned i = (unsigned)at;
+	for (unsigned j = (i + 1) & (MAP_SIZE - 1); map[j].c; j = (j + 1) & (MAP_SIZE - 1)) {
 		unsigned home = map_slot(map[j].nh);
 		/* map[j] may fill hole i unless home lies cyclically in (i, j] */
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -76,267 +86,334 @@ static void map_del(int nh)
 			i = j;
 		}
 	}
-	map[i].id = 0;
+	map[i].c = NULL;
 }
 
-static struct sock *sock_of(struct disp_req *r, int32_t h)
+/* ---------------------------------------------------------------- clients */
+
+struct client *sock_client_of(struct disp_chan *dc) { return dc ? (struct client *)dc->user : NULL; }
+
+bool sock_new_client(struct disp_chan *dc)
 {
-	if (h <= 0 || h >= MAX_H || !socks[h].kind || socks[h].owner != r->dc)
-		return NULL;
-	return &socks[h];
-}
-
-/* The stack handle requests on id h act on (an alias acts on its listener). */
-static int target(int h) { return socks[h].alias > 0 ? socks[socks[h].alias].nh : socks[h].nh; }
-
-static uint8_t *area(struct disp_req *r, uint32_t off)
-{
-	return (uint8_t *)chan_data(&r->dc->ch) + off;
-}
-
-static bool has_areas(struct disp_req *r) { return chan_data_len(&r->dc->ch) >= 2 * SOCK_AREA; }
-
-/* Gives stack handle nh an id owned by dc; -EMFILE when none is free
- * (the caller closes nh). */
-static int take(int nh, struct disp_chan *dc, uint8_t kind)
-{
-	int id = 0;
-	for (int k = 0; k < MAX_H - 1 && !id; k++) {
-		int i = 1 + (next_free - 1 + k) % (MAX_H - 1);
-		if (!socks[i].kind)
-			id = i;
+	if (chan_data_len(&dc->ch) < sizeof(struct sock_area) || nclients == MAX_CLIENTS) {
+		shm_bad[BAD_AREA]++;
+		clients_refused++;
+		return false;
 	}
-	if (!id)
-		return -EMFILE;
-	next_free = id % (MAX_H - 1) + 1;
-	memset(&socks[id], 0, sizeof(socks[id]));
-	socks[id].owner = dc;
-	socks[id].kind = kind;
-	socks[id].nh = nh;
-	map_put(nh, id);
-	opened++;
-	return id;
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return false;
+	c->dc = dc;
+	c->a = chan_data(&dc->ch);
+	dc->user = c;
+	shm_init_client(c);
+	clients[nclients++] = c;
+	return true;
 }
+
+void sock_bad(struct client *c, enum bad_reason why)
+{
+	if (c->bad)
+		return;
+	c->bad = true;
+	shm_bad[why]++;
+	printf("netd: core %d: closing a client that wrote a bad %s\n", g.core, bad_names[why]);
+}
+
+static struct psock *sock_of(struct disp_req *r, int32_t h, struct client **cp)
+{
+	struct client *c = sock_client_of(r->dc);
+	*cp = c;
+	if (!c || c->bad || h <= 0 || h >= SOCK_MAX || !c->s[h].nh)
+		return NULL;
+	return &c->s[h];
+}
+
+/* ---------------------------------------------------------------- listen groups */
+
+static struct group *group_of_port(uint16_t port)
+{
+	for (int i = 0; i < nclients; i++)
+		for (int id = 1; id < SOCK_MAX; id++) {
+			struct psock *p = &clients[i]->s[id];
+			if (p->nh && p->listening && p->grp && p->reuseport && p->port == port)
+				return p->grp;
+		}
+	return NULL;
+}
+
+static void group_leave(struct group *grp, struct client *c, int id)
+{
+	for (int i = 0; i < grp->n; i++)
+		if (grp->m[i].c == c && grp->m[i].id == id) {
+			grp->m[i] = grp->m[--grp->n];
+			break;
+		}
+	if (grp->n == 0) {
+		for (struct group **pp = &backlogged; *pp; pp = &(*pp)->link)
+			if (*pp == grp) {
+				*pp = grp->link;
+				break;
+			}
+		map_del(grp->nh);
+		net_tcp_close(g.ns, grp->nh);
+		free(grp);
+		return;
+	}
+	/* the listener's children are born in its first member's pool */
+	struct client *first = grp->m[0].c;
+	net_tcp_set_pool(g.ns, grp->nh, first->pool, SOCK_RING_CAP);
+	int at = map_find(grp->nh);
+	if (at >= 0) {
+		map[at].c = first;
+		map[at].id = (uint16_t)grp->m[0].id;
+	}
+	grp->next %= grp->n;
+}
+
+/* ---------------------------------------------------------------- requests */
 
 static void h_open(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	int nh = q->a == SOCK_KIND_TCP ? net_tcp_socket(g.ns)
-		 : q->a == SOCK_KIND_UDP ? net_udp_socket(g.ns, NET_DGRAM_UDP) : -EPROTONOSUPPORT;
-	int h = nh;
-	if (nh > 0 && (h = take(nh, r->dc, (uint8_t)q->a)) < 0) {
-		if (q->a == SOCK_KIND_TCP)
+	struct client *c = sock_client_of(r->dc);
+	if (!c || c->bad) {
+		disp_reply(r, -EPERM, NULL, 0);
+		return;
+	}
+	uint8_t kind = (uint8_t)q->a;
+	int id = shm_free_id(c);
+	if (id < 0) {
+		disp_reply(r, -EMFILE, NULL, 0);
+		return;
+	}
+	int nh = kind == SOCK_KIND_TCP ? net_tcp_socket(g.ns)
+		 : kind == SOCK_KIND_UDP ? net_udp_socket(g.ns, NET_DGRAM_UDP) : -EPROTONOSUPPORT;
+	if (nh < 0) {
+		disp_reply(r, nh, NULL, 0);
+		return;
+	}
+	struct psock *p = &c->s[id];
+	struct sock_entry *e = &c->a->sock[id];
+	int err = 0;
+	if (kind == SOCK_KIND_TCP) {
+		err = net_tcp_set_pool(g.ns, nh, c->pool, SOCK_RING_CAP);
+	} else {
+		p->urx = calloc(1, sizeof(struct uring));
+		p->utx = calloc(1, sizeof(struct uring));
+		if (!p->urx || !p->utx)
+			err = -ENOMEM;
+	}
+	if (err) {
+		if (kind == SOCK_KIND_TCP)
 			net_tcp_close(g.ns, nh);
 		else
 			net_udp_close(g.ns, nh);
+		shm_udp_free(c, p);
+		disp_reply(r, err, NULL, 0);
+		return;
 	}
-	disp_reply(r, h, NULL, 0);
+	p->nh = nh;
+	shm_open_entry(c, id, kind, SOCK_ST_OPEN);
+	if (kind == SOCK_KIND_TCP) {
+		net_tcp_set_mirror(g.ns, nh, (uint16_t *)e->rx_slot, (uint16_t *)e->tx_slot);
+	} else {
+		for (int i = 0; i < SOCK_SLOTS; i++)
+			p->urx->slot[i] = p->utx->slot[i] = SOCK_NO_BLOCK;
+		p->urx->mirror = e->rx_slot;
+		p->utx->mirror = e->tx_slot;
+		shm_dirty(c, id); /* room to send */
+	}
+	sock_map_put(nh, c, id);
+	opened++;
+	disp_reply(r, id, NULL, 0);
 }
 
 static void h_bind(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	if (!s) {
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	if (!p) {
 		disp_reply(r, -EBADF, NULL, 0);
 		return;
 	}
 	struct net_sockaddr a = { q->addr, q->port };
 	int e;
-	if (s->kind == SOCK_KIND_UDP) {
-		e = net_udp_bind(g.ns, s->nh, &a);
+	if (p->kind == SOCK_KIND_UDP) {
+		e = net_udp_bind(g.ns, p->nh, &a);
 	} else {
 		if (q->flags & SOCK_BIND_REUSEADDR)
-			net_setsockopt(g.ns, s->nh, NET_SO_REUSEADDR, 1);
-		e = net_tcp_bind(g.ns, s->nh, &a);
-		if (e == -EADDRINUSE && (q->flags & SOCK_BIND_REUSEPORT)) {
-			for (int i = 1; i < MAX_H; i++)
-				if (socks[i].kind == SOCK_KIND_TCP && socks[i].listening && socks[i].reuseport &&
-				    !socks[i].alias && socks[i].port == q->port) {
-					s->alias = i;
-					s->next_alias = socks[i].aliases;
-					socks[i].aliases = q->h;
-					e = 0;
-					break;
-				}
-		}
+			net_setsockopt(g.ns, p->nh, NET_SO_REUSEADDR, 1);
+		e = net_tcp_bind(g.ns, p->nh, &a);
+		if (e == -EADDRINUSE && (q->flags & SOCK_BIND_REUSEPORT) && group_of_port(q->port))
+			e = 0; /* joins that port's listen group at listen() */
 	}
 	if (!e) {
-		s->reuseport = q->flags & SOCK_BIND_REUSEPORT;
-		s->port = q->port;
+		p->reuseport = q->flags & SOCK_BIND_REUSEPORT;
+		p->port = q->port;
 	}
 	disp_reply(r, e, NULL, 0);
 }
 
 static void h_listen(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	int e = !s ? -EBADF : s->kind != SOCK_KIND_TCP ? -EOPNOTSUPP
-			: s->alias ? 0 : net_tcp_listen(g.ns, s->nh, (int)q->a);
-	if (!e)
-		s->listening = true;
-	disp_reply(r, e, NULL, 0);
-}
-
-static void h_accept(struct disp_req *r)
-{
-	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	if (!s || s->kind != SOCK_KIND_TCP) {
-		disp_reply(r, s ? -EOPNOTSUPP : -EBADF, NULL, 0);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	int e = !p ? -EBADF : p->kind != SOCK_KIND_TCP ? -EOPNOTSUPP : p->listening ? 0 : 1;
+	if (e != 1) {
+		disp_reply(r, e, NULL, 0);
 		return;
 	}
-	struct net_sockaddr peer = { 0, 0 };
-	int nh = net_tcp_accept(g.ns, target(q->h), &peer);
-	int h = nh;
-	if (nh > 0 && (h = take(nh, r->dc, SOCK_KIND_TCP)) < 0)
-		net_tcp_abort(g.ns, nh);
-	if (h > 0)
-		accepted++;
-	struct sock_addr a = { peer.addr, peer.port, 0 };
-	disp_reply(r, h, &a, sizeof(a));
+	struct group *grp = p->reuseport ? group_of_port(p->port) : NULL;
+	if (grp) { /* a member of an existing group: its own stack socket is not needed */
+		if (grp->n == GROUP_MEMBERS) {
+			disp_reply(r, -EADDRINUSE, NULL, 0);
+			return;
+		}
+	} else {
+		e = net_tcp_listen(g.ns, p->nh, (int)q->a);
+		if (e) {
+			disp_reply(r, e, NULL, 0);
+			return;
+		}
+		grp = calloc(1, sizeof(*grp));
+		if (!grp) {
+			disp_reply(r, -ENOMEM, NULL, 0);
+			return;
+		}
+		grp->nh = p->nh; /* the map entry of nh now names the group's first member */
+	}
+	grp->m[grp->n].c = c;
+	grp->m[grp->n].id = q->h;
+	grp->n++;
+	p->grp = grp;
+	p->listening = true;
+	c->a->sock[q->h].group = (uint32_t)grp->nh;
+	shm_dirty(c, q->h);
+	disp_reply(r, 0, NULL, 0);
 }
 
 static void h_connect(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
 	struct net_sockaddr a = { q->addr, q->port };
-	int e = !s ? -EBADF
-		: s->kind == SOCK_KIND_TCP ? net_tcp_connect(g.ns, s->nh, &a) : net_udp_connect(g.ns, s->nh, &a);
+	int e;
+	if (!p) {
+		e = -EBADF;
+	} else if (p->kind == SOCK_KIND_TCP) {
+		e = p->listening ? -EISCONN : net_tcp_connect(g.ns, p->nh, &a);
+		if (e == -EINPROGRESS || e == 0)
+			p->connecting = true;
+	} else {
+		e = net_udp_connect(g.ns, p->nh, &a);
+		if (!e)
+			p->st |= SOCK_ST_CONNECTED;
+	}
+	if (p) {
+		shm_dirty(c, q->h);
+		shm_publish_now(c, q->h); /* connecting (or connected) before the reply says so */
+	}
 	disp_reply(r, e, NULL, 0);
 }
 
-static void h_send(struct disp_req *r)
-{
-	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	long n;
-	if (!s)
-		n = -EBADF;
-	else if (!has_areas(r) || q->a > SOCK_AREA)
-		n = -EINVAL;
-	else if (s->kind == SOCK_KIND_TCP)
-		n = net_tcp_send(g.ns, s->nh, area(r, SOCK_TX_OFF), q->a);
-	else if (chan_msg_type(&r->msg) == SOCK_SENDTO) {
-		struct net_sockaddr a = { q->addr, q->port };
-		n = net_udp_sendto(g.ns, s->nh, area(r, SOCK_TX_OFF), q->a, &a);
-	} else {
-		n = net_udp_sendto(g.ns, s->nh, area(r, SOCK_TX_OFF), q->a, NULL);
-	}
-	disp_reply(r, (int32_t)n, NULL, 0);
-}
-
-static void h_recv(struct disp_req *r)
-{
-	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	struct sock_addr from = { 0, 0, 0 };
-	long n;
-	uint32_t len = q->a > SOCK_AREA ? SOCK_AREA : q->a;
-	if (!s) {
-		n = -EBADF;
-	} else if (!has_areas(r)) {
-		n = -EINVAL;
-	} else if (s->kind == SOCK_KIND_TCP) {
-		n = net_tcp_recv(g.ns, s->nh, area(r, SOCK_RX_OFF), len);
-	} else {
-		struct net_sockaddr a;
-		bool trunc = false;
-		n = net_udp_recvfrom(g.ns, s->nh, area(r, SOCK_RX_OFF), len, &a, &trunc);
-		from.addr = a.addr;
-		from.port = a.port;
-	}
-	disp_reply(r, (int32_t)n, &from, sizeof(from));
-}
-
+/* One-way: what the process wrote before this message goes out first. */
 static void h_shutdown(struct disp_req *r)
 {
+	oneway++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	int e = !s ? -EBADF : s->kind != SOCK_KIND_TCP ? -EOPNOTSUPP : net_tcp_shutdown(g.ns, s->nh, (int)q->a);
-	disp_reply(r, e, NULL, 0);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	if (!p || p->kind != SOCK_KIND_TCP || p->listening || q->a > NET_SHUT_RDWR)
+		return;
+	shm_sync_how(c, q->h, false); /* its last bytes and our FIN in one segment */
+	net_tcp_shutdown(g.ns, p->nh, (int)q->a);
+	shm_dirty(c, q->h);
 }
 
-static void release(int h)
+void sock_release(struct client *c, int id)
 {
-	struct sock *s = &socks[h];
-	if (s->alias <= 0) {
-		if (s->kind == SOCK_KIND_TCP)
-			net_tcp_close(g.ns, s->nh);
-		else if (s->kind == SOCK_KIND_UDP)
-			net_udp_close(g.ns, s->nh);
-		map_del(s->nh);
-		/* aliases of a closing listener take over nothing: they just end too */
-		for (int a = s->aliases; a > 0; a = socks[a].next_alias)
-			socks[a].alias = -1;
+	struct psock *p = &c->s[id];
+	if (!p->nh)
+		return;
+	if (p->listening && p->grp) {
+		/* the group's stack listener is its creator's socket; it lives on
+		 * while members remain (group_leave closes it with the last) */
+		if (p->nh != p->grp->nh) {
+			net_tcp_close(g.ns, p->nh); /* a member's own socket, never used */
+			map_del(p->nh);
+		}
+		group_leave(p->grp, c, id);
+	} else if (p->kind == SOCK_KIND_TCP) {
+		net_tcp_set_mirror(g.ns, p->nh, NULL, NULL);
+		net_tcp_close(g.ns, p->nh);
+		map_del(p->nh);
 	} else {
-		int *p = &socks[s->alias].aliases;
-		while (*p > 0 && *p != h)
-			p = &socks[*p].next_alias;
-		if (*p == h)
-			*p = s->next_alias;
+		net_udp_close(g.ns, p->nh);
+		shm_udp_free(c, p);
+		map_del(p->nh);
 	}
-	memset(s, 0, sizeof(*s));
+	shm_close_entry(c, id);
 }
 
+/* One-way. */
 static void h_close(struct disp_req *r)
 {
+	oneway++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	if (s)
-		release(q->h);
-	disp_reply(r, s ? 0 : -EBADF, NULL, 0);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	if (!p)
+		return;
+	shm_sync_how(c, q->h, false); /* net_tcp_close sends them with the FIN */
+	sock_release(c, q->h);
 }
 
 static void h_name(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
 	struct net_sockaddr a = { 0, 0 };
 	int e;
-	if (!s)
+	int nh = p && p->listening && p->grp ? p->grp->nh : p ? p->nh : 0;
+	if (!p)
 		e = -EBADF;
-	else if (s->kind == SOCK_KIND_UDP)
-		e = q->a ? -ENOTCONN : net_udp_sockname(g.ns, s->nh, &a);
+	else if (p->kind == SOCK_KIND_UDP)
+		e = q->a ? -ENOTCONN : net_udp_sockname(g.ns, nh, &a);
 	else
-		e = q->a ? net_tcp_peername(g.ns, target(q->h), &a) : net_tcp_sockname(g.ns, target(q->h), &a);
+		e = q->a ? net_tcp_peername(g.ns, nh, &a) : net_tcp_sockname(g.ns, nh, &a);
 	struct sock_addr out = { a.addr, a.port, 0 };
 	disp_reply(r, e, &out, sizeof(out));
 }
 
 static void h_setopt(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	disp_reply(r, s ? net_setsockopt(g.ns, target(q->h), (int)q->a, q->value) : -EBADF, NULL, 0);
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	int nh = p && p->listening && p->grp ? p->grp->nh : p ? p->nh : 0;
+	disp_reply(r, p ? net_setsockopt(g.ns, nh, (int)q->a, q->value) : -EBADF, NULL, 0);
 }
 
 static void h_getopt(struct disp_req *r)
 {
+	calls++;
 	const struct sock_req *q = msg_cdata(&r->msg);
-	struct sock *s = sock_of(r, q->h);
-	int v = 0, e = s ? net_getsockopt(g.ns, target(q->h), (int)q->a, &v) : -EBADF;
+	struct client *c;
+	struct psock *p = sock_of(r, q->h, &c);
+	int nh = p && p->listening && p->grp ? p->grp->nh : p ? p->nh : 0;
+	int v = 0, e = p ? net_getsockopt(g.ns, nh, (int)q->a, &v) : -EBADF;
 	disp_reply(r, e ? e : v, NULL, 0);
-}
-
-static void h_poll(struct disp_req *r)
-{
-	const struct sock_req *q = msg_cdata(&r->msg);
-	uint32_t ev[6] = { 0 };
-	uint32_t n = q->a > 6 ? 6 : q->a;
-	for (uint32_t i = 0; i < n; i++) {
-		int32_t h = i == 0 ? q->h : q->hs[i - 1];
-		struct sock *s = sock_of(r, h);
-		if (!s)
-			ev[i] = SOCK_EV_ERR | SOCK_EV_HUP;
-		else if (s->alias < 0)
-			ev[i] = SOCK_EV_HUP;
-		else
-			ev[i] = net_sock_poll(g.ns, target(h));
-	}
-	disp_reply(r, 0, ev, n * sizeof(ev[0]));
 }
 
 void sock_init(struct disp *d)
@@ -344,90 +421,137 @@ void sock_init(struct disp *d)
 	disp_on(d, SOCK_OPEN, h_open);
 	disp_on(d, SOCK_BIND, h_bind);
 	disp_on(d, SOCK_LISTEN, h_listen);
-	disp_on(d, SOCK_ACCEPT, h_accept);
 	disp_on(d, SOCK_CONNECT, h_connect);
-	disp_on(d, SOCK_SEND, h_send);
-	disp_on(d, SOCK_SENDTO, h_send);
-	disp_on(d, SOCK_RECV, h_recv);
-	disp_on(d, SOCK_RECVFROM, h_recv);
 	disp_on(d, SOCK_SHUTDOWN, h_shutdown);
 	disp_on(d, SOCK_CLOSE, h_close);
 	disp_on(d, SOCK_NAME, h_name);
 	disp_on(d, SOCK_SETOPT, h_setopt);
 	disp_on(d, SOCK_GETOPT, h_getopt);
-	disp_on(d, SOCK_POLL, h_poll);
 }
 
-static void mark(int h, uint32_t ev)
+/* ---------------------------------------------------------------- the turn */
+
+static void on_event(int nh, unsigned events)
 {
-	if (!socks[h].pending && ndirty < MAX_H)
-		dirty[ndirty++] = h;
-	socks[h].pending |= ev;
+	int at = map_find(nh);
+	if (at < 0)
+		return;
+	struct client *c = map[at].c;
+	int id = map[at].id;
+	struct psock *p = &c->s[id];
+	if (p->listening && p->grp && p->grp->nh == nh) {
+		if (events & NET_EV_IN)
+			shm_accept(p->grp);
+		if (p->grp && p->grp->backlog && !p->grp->link && backlogged != p->grp) {
+			p->grp->link = backlogged;
+			backlogged = p->grp;
+		}
+		return;
+	}
+	shm_dirty(c, id);
 }
 
-/* The stack's events go to the owners (a listener's also to its aliases'
- * owners), without ever blocking: a full channel keeps them for later. */
-void sock_events(void)
+/* A DHCP lease changed our address: tell the other cores. */
+static void address_changed(void)
 {
+	uint32_t a, m, gw;
+	net_ipv4_get(g.ns, &a, &m, &gw);
+	if (!a || a == g.addr)
+		return;
+	g.addr = a;
+	g.mask = m;
+	g.gw = gw;
+	net_arp_set(g.ns, a, g.nd.mac, true);
+	struct netd_addr na = { a, m, gw };
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (g.peer[c])
+			disp_notify(g.peer[c], NETD_ADDR, &na, sizeof(na));
+	printf("netd: core %d: DHCP lease %u.%u.%u.%u\n", g.core, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static void drop_bad_clients(void);
+
+/* One turn of the socket service: what every process wrote, what the stack
+ * did, new connections, then the shared state and one wake-up per process.
+ * Returns the work done. */
+int sock_turn(void)
+{
+	int work = 0;
+	for (int i = 0; i < nclients; i++)
+		if (clients[i]->a->kick_head != clients[i]->kick_tail || clients[i]->a->kick_all != clients[i]->kick_all) {
+			shm_kicks(clients[i]);
+			work++;
+		}
 	struct net_event ev[64];
 	unsigned n;
 	while ((n = net_events(g.ns, ev, 64)) > 0) {
 		for (unsigned i = 0; i < n; i++) {
-			int h = ev[i].handle;
-			if (h == 0) { /* the address changed (DHCP) */
-				uint32_t a, m, gw;
-				net_ipv4_get(g.ns, &a, &m, &gw);
-				if (a && a != g.addr) {
-					g.addr = a;
-					g.mask = m;
-					g.gw = gw;
-					net_arp_set(g.ns, a, g.nd.mac, true);
-					struct netd_addr na = { a, m, gw };
-					for (int c = 0; c < g.ncores && c < 64; c++)
-						if (g.peer[c])
-							disp_notify(g.peer[c], NETD_ADDR, &na, sizeof(na));
-					printf("netd: core %d: DHCP lease %u.%u.%u.%u\n", g.core, a >> 24, (a >> 16) & 255,
-					       (a >> 8) & 255, a & 255);
-				}
-				continue;
-			}
-			int id = id_of(h);
-			if (!id)
-				continue;
-			mark(id, ev[i].events);
-			for (int a = socks[id].aliases; a > 0; a = socks[a].next_alias)
-				mark(a, ev[i].events);
+			if (ev[i].handle == 0)
+				address_changed();
+			else
+				on_event(ev[i].handle, ev[i].events);
+		}
+		work += (int)n;
+	}
+	/* groups waiting for a process with room: room may have come */
+	struct group *list = backlogged;
+	backlogged = NULL;
+	while (list) {
+		struct group *grp = list;
+		list = grp->link;
+		grp->link = NULL;
+		shm_accept(grp);
+		if (grp->backlog) {
+			grp->link = backlogged;
+			backlogged = grp;
 		}
 	}
-	int keep = 0;
-	for (int i = 0; i < ndirty; i++) {
-		int h = dirty[i];
-		struct sock *s = &socks[h];
-		if (!s->kind || !s->pending || !s->owner)
-			continue;
-		struct chan_msg m;
-		msg_init(&m, SOCK_EVENT, 0, 0, 0);
-		struct sock_event se = { h, s->pending };
-		memcpy(msg_data(&m), &se, sizeof(se));
-		if (chan_send(&s->owner->ch, &m) == 0)
-			s->pending = 0;
-		else
-			dirty[keep++] = h; /* the process is not reading: try again later */
-	}
-	ndirty = keep;
+	for (int i = 0; i < nclients; i++)
+		if (clients[i]->ndirty || clients[i]->changed)
+			shm_publish(clients[i]);
+	drop_bad_clients();
+	return work;
 }
 
-/* A process's channel closed (it exited): its sockets go. */
+/* Everything of a client goes: its sockets close (connections finish in the
+ * background, with their unsent bytes moved out of its memory). */
+static void client_free(struct client *c)
+{
+	for (int id = 1; id < SOCK_MAX; id++)
+		if (c->s[id].nh) {
+			sock_release(c, id);
+			closed_by_exit++;
+		}
+	net_pool_detach(g.ns, c->pool);
+	for (int i = 0; i < nclients; i++)
+		if (clients[i] == c) {
+			clients[i] = clients[--nclients];
+			break;
+		}
+	c->dc->user = NULL;
+	free(c);
+}
+
 bool sock_client_gone(struct disp_chan *dc)
 {
-	bool any = false;
-	for (int h = 1; h < MAX_H; h++)
-		if (socks[h].kind && socks[h].owner == dc) {
-			release(h);
-			closed_by_exit++;
-			any = true;
-		}
-	return any;
+	struct client *c = sock_client_of(dc);
+	if (!c)
+		return false;
+	client_free(c);
+	return true;
+}
+
+static void drop_bad_clients(void)
+{
+	for (int i = 0; i < nclients; i++) {
+		struct client *c = clients[i];
+		if (!c->bad)
+			continue;
+		struct disp_chan *dc = c->dc;
+		client_free(c);
+		netd_close_chan(dc);
+		i--;
+	}
 }
 
 int sock_stats(char *out, int max)
@@ -435,23 +559,40 @@ int sock_stats(char *out, int max)
 	static const char *names[] = { "closed", "listen", "syn_sent", "syn_received", "established",
 				       "fin_wait_1", "fin_wait_2", "close_wait", "closing", "last_ack",
 				       "time_wait" };
-	int count[11] = { 0 }, n = 0, udp = 0;
-	for (int h = 1; h < MAX_H; h++) {
-		if (socks[h].kind == SOCK_KIND_UDP)
-			udp++;
-		if (socks[h].kind != SOCK_KIND_TCP || socks[h].alias)
-			continue;
-		int st = net_tcp_state(g.ns, socks[h].nh);
-		if (st >= 0 && st < 11)
-			count[st]++;
-	}
+	int count[11] = { 0 }, n = 0, udp = 0, socks = 0;
+	for (int i = 0; i < nclients; i++)
+		for (int id = 1; id < SOCK_MAX; id++) {
+			struct psock *p = &clients[i]->s[id];
+			if (!p->nh)
+				continue;
+			socks++;
+			if (p->kind == SOCK_KIND_UDP) {
+				udp++;
+				continue;
+			}
+			int st = net_tcp_state(g.ns, p->listening && p->grp ? p->grp->nh : p->nh);
+			if (st >= 0 && st < 11)
+				count[st]++;
+		}
 	struct net_usage u;
 	net_usage(g.ns, &u);
-	n += snprintf(out + n, (size_t)(max - n), "core %d sockets opened %lu accepted %lu closed_by_exit %lu udp %d tcbs %u time_wait %u",
-		      g.core, opened, accepted, closed_by_exit, udp, u.tcbs_used, u.tcbs_time_wait);
+	n += snprintf(out + n, (size_t)(max - n),
+		      "core %d sockets opened %lu accepted %lu closed_by_exit %lu udp %d tcbs %u time_wait %u", g.core,
+		      opened, shm_accepted(), closed_by_exit, udp, u.tcbs_used, u.tcbs_time_wait);
 	for (int i = 0; i < 11; i++)
 		if (count[i])
 			n += snprintf(out + n, (size_t)(max - n), " %s %d", names[i], count[i]);
 	n += snprintf(out + n, (size_t)(max - n), "\n");
+	uint64_t blocks = 0;
+	for (int i = 0; i < nclients; i++)
+		blocks += SOCK_BLOCKS - net_pool_free_blocks(clients[i]->pool);
+	n += snprintf(out + n, (size_t)(max - n),
+		      "core %d sock clients %d sockets %d shared_blocks %lu bytes_to_processes %lu "
+		      "bytes_from_processes %lu refused %lu\n",
+		      g.core, nclients, socks, blocks, shm_copied_in, shm_copied_out, clients_refused);
+	for (int i = 0; i < BAD__COUNT; i++)
+		if (shm_bad[i])
+			n += snprintf(out + n, (size_t)(max - n), "core %d drop sock.bad_%s %lu\n", g.core,
+				      bad_names[i], shm_bad[i]);
 	return n;
 }

@@ -58,6 +58,10 @@ struct disp {
 	 * much work it found (the loop does not sleep when that is not 0) */
 	int (*idle)(struct disp *d, void *arg);
 	void *idle_arg;
+	/* when set, called instead of idle just before the loop sleeps (after
+	 * the wake-up token is taken): a driver arms its interrupts here;
+	 * returns the work it found (then the loop does not sleep) */
+	int (*before_sleep)(struct disp *d, void *arg);
 	/* when set (absolute ns), the loop wakes by then even if nothing arrives */
 	uint64_t wake_at;
 	/* a channel whose peer closed (default: remove it and close our end) */

@@ -137,7 +137,7 @@ static bool b_to_a(void *ctx)
 		for (uint32_t i = 0; i < k; i++)
 			*at(p->o, p->o->tx, st.tx_end + i) = f->data[f->sent + i];
 		if (k) {
-			assert_int_equal(net_tcp_commit(p->b.st, p->sb, k), (long)k);
+			assert_int_equal(net_tcp_commit(p->b.st, p->sb, k, true), (long)k);
 			f->sent += k;
 		}
 	}
@@ -199,7 +199,7 @@ static void reserved_room_survives_a_reset(void **s)
 	assert_int_equal(net_tcp_state(p.b.st, p.sb), NET_TCP_CLOSED);
 	assert_memory_equal(own.tx, before, sizeof(before));
 	assert_int_equal(NBLK - net_pool_free_blocks(own.pool), held);
-	assert_int_equal(net_tcp_commit(p.b.st, p.sb, 10), -NET_ECONNRESET);
+	assert_int_equal(net_tcp_commit(p.b.st, p.sb, 10, true), -NET_ECONNRESET);
 	net_tcp_close(p.b.st, p.sb);
 	net_tcp_close(p.b.st, p.lst);
 	assert_int_equal(net_pool_free_blocks(own.pool), NBLK);
@@ -232,7 +232,7 @@ static void detach_keeps_unsent_bytes(void **s)
 	net_tcp_stream(p.b.st, p.sb, &st);
 	for (uint32_t i = 0; i < 30000; i++)
 		*at(&own, own.tx, st.tx_end + i) = out[i];
-	assert_int_equal(net_tcp_commit(p.b.st, p.sb, 30000), 30000);
+	assert_int_equal(net_tcp_commit(p.b.st, p.sb, 30000, true), 30000);
 	net_tcp_set_mirror(p.b.st, p.sb, NULL, NULL);
 	assert_int_equal(net_tcp_close(p.b.st, p.sb), 0);
 	net_tcp_close(p.b.st, p.lst);
