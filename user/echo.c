@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "objpool.h"
 #include "server_args.h"
 
 #define MAX_CONN 1024
@@ -30,6 +31,7 @@ struct conn {
 };
 
 static struct conn *conns[MAX_CONN];
+static struct objpool pool = OBJPOOL_INIT(struct conn, 16); /* no mmap per connection */
 static int ep, core;
 
 static void conn_close(struct conn *c)
@@ -37,7 +39,7 @@ static void conn_close(struct conn *c)
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	conns[c->fd] = NULL;
-	free(c);
+	objpool_put(&pool, c);
 }
 
 static void want(struct conn *c, uint32_t events)
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
 			if (fd == tcp) {
 				int cfd;
 				for (int k = 0; k < ACCEPTS_PER_TURN && (cfd = accept4(tcp, NULL, NULL, SOCK_NONBLOCK)) >= 0; k++) {
-					struct conn *c = cfd < MAX_CONN ? malloc(sizeof(*c)) : NULL;
+					struct conn *c = cfd < MAX_CONN ? objpool_get(&pool) : NULL;
 					if (!c) {
 						close(cfd);
 						continue;

@@ -98,6 +98,10 @@ static int step(struct slot *s)
 			return 0;
 		}
 		s->sent += (size_t)w;
+		if (s->sent == req_len) { /* all out: only reading is left (EPOLLOUT would spin) */
+			struct epoll_event ev = { .events = EPOLLIN, .data.ptr = s };
+			epoll_ctl(ep, EPOLL_CTL_MOD, s->fd, &ev);
+		}
 	}
 	for (;;) {
 		char *into = s->resp + (s->got < sizeof(s->resp) - 1 ? s->got : 0);

@@ -19,7 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "user/netd/netd.h"
+#include <pikaos/msg.h>
+#include <pikaos/netd.h>
 
 static int ncores;
 
@@ -172,7 +173,7 @@ static void cmd_netstat(const char *arg)
 			netd_bound[c] = 1;
 		}
 		size_t got = 0;
-		int n = msg_call(&netd[c], NETD_STATS, NULL, 0, text, sizeof(text) - 1, &got, 10000000000ULL);
+		int n = msg_call(&netd[c], PIKA_NETD_STATS, NULL, 0, text, sizeof(text) - 1, &got, 10000000000ULL);
 		if (n < 0) {
 			printf("core %d: netd did not answer (%s)\n", c, strerror(-n));
 			pika_chan_close(&netd[c]);
