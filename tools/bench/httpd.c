@@ -102,6 +102,24 @@ static int header_has(const char *h, const char *end, const char *name, const ch
 	return 0;
 }
 
+/* The counters make bench compares with pikaos's /counters: context
+ * switches and interrupts of every CPU since boot (/proc/stat). */
+static int counters(char *out, size_t max)
+{
+	unsigned long ctxt = 0, intr = 0;
+	char line[512];
+	FILE *f = fopen("/proc/stat", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "ctxt ", 5) == 0)
+			ctxt = strtoul(line + 5, NULL, 10);
+		else if (strncmp(line, "intr ", 5) == 0)
+			intr = strtoul(line + 5, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return snprintf(out, max, "switches %lu\ninterrupts %lu\n", ctxt, intr);
+}
+
 /* Appends the answer to one request (req..hend, hend = after "\r\n\r\n"). */
 static void answer(struct conn *c, const char *req, const char *hend)
 {
@@ -120,6 +138,14 @@ static void answer(struct conn *c, const char *req, const char *hend)
 		c->close_after = 1;
 		return;
 	}
+	if (get && strncmp(req + 4, "/counters ", 10) == 0) { /* make bench, between workloads */
+		char body[256];
+		int n = counters(body, sizeof(body));
+		c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
+					       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"
+					       "Content-Length: %d\r\n%s\r\n%s",
+					       n, keep ? "" : "Connection: close\r\n", body);
+	} else
 	c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
 				       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"
 				       "Content-Length: 4\r\n%s\r\n%s",
