@@ -2,11 +2,38 @@
 #include <string.h>
 #include <stdint.h>
 
+/* Eight bytes at a time, four per turn, then the tail. Not `rep movsb`:
+ * fast on CPUs with ERMS, but QEMU's TCG runs it one byte per iteration,
+ * which made every packet copy in netd cost thousands of emulated steps. */
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
-	void *ret = d;
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-	return ret;
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+	while (n >= 32) {
+		uint64_t a, b, c, e;
+		__builtin_memcpy(&a, sp, 8);
+		__builtin_memcpy(&b, sp + 8, 8);
+		__builtin_memcpy(&c, sp + 16, 8);
+		__builtin_memcpy(&e, sp + 24, 8);
+		__builtin_memcpy(dp, &a, 8);
+		__builtin_memcpy(dp + 8, &b, 8);
+		__builtin_memcpy(dp + 16, &c, 8);
+		__builtin_memcpy(dp + 24, &e, 8);
+		dp += 32;
+		sp += 32;
+		n -= 32;
+	}
+	while (n >= 8) {
+		uint64_t a;
+		__builtin_memcpy(&a, sp, 8);
+		__builtin_memcpy(dp, &a, 8);
+		dp += 8;
+		sp += 8;
+		n -= 8;
+	}
+	while (n--)
+		*dp++ = *sp++;
+	return d;
 }
 
 void *memmove(void *d, const void *s, size_t n)
@@ -22,11 +49,27 @@ void *memmove(void *d, const void *s, size_t n)
 	return d;
 }
 
+/* Like memcpy: words, not `rep stosb` (one byte per step under TCG). */
 void *memset(void *d, int c, size_t n)
 {
-	void *ret = d;
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
-	return ret;
+	unsigned char *dp = d;
+	uint64_t w = 0x0101010101010101ULL * (unsigned char)c;
+	while (n >= 32) {
+		__builtin_memcpy(dp, &w, 8);
+		__builtin_memcpy(dp + 8, &w, 8);
+		__builtin_memcpy(dp + 16, &w, 8);
+		__builtin_memcpy(dp + 24, &w, 8);
+		dp += 32;
+		n -= 32;
+	}
+	while (n >= 8) {
+		__builtin_memcpy(dp, &w, 8);
+		dp += 8;
+		n -= 8;
+	}
+	while (n--)
+		*dp++ = (unsigned char)c;
+	return d;
 }
 
 int memcmp(const void *a, const void *b, size_t n)

@@ -106,18 +106,27 @@ static int header_has(const char *h, const char *end, const char *name, const ch
  * switches and interrupts of every CPU since boot (/proc/stat). */
 static int counters(char *out, size_t max)
 {
-	unsigned long ctxt = 0, intr = 0;
+	unsigned long ctxt = 0, intr = 0, idle = 0, all = 0;
 	char line[512];
 	FILE *f = fopen("/proc/stat", "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "ctxt ", 5) == 0)
+		if (strncmp(line, "cpu ", 4) == 0) { /* user nice system idle iowait irq softirq ..., in 1/100 s */
+			char *p = line + 4;
+			for (int i = 0; i < 8; i++) {
+				unsigned long v = strtoul(p, &p, 10);
+				all += v;
+				if (i == 3 || i == 4)
+					idle += v;
+			}
+		} else if (strncmp(line, "ctxt ", 5) == 0)
 			ctxt = strtoul(line + 5, NULL, 10);
 		else if (strncmp(line, "intr ", 5) == 0)
 			intr = strtoul(line + 5, NULL, 10);
 	}
 	if (f)
 		fclose(f);
-	return snprintf(out, max, "switches %lu\ninterrupts %lu\n", ctxt, intr);
+	return snprintf(out, max, "switches %lu\ninterrupts %lu\nidle_us %lu\nuptime_us %lu\n", ctxt, intr,
+			idle * 10000, all * 10000);
 }
 
 /* Appends the answer to one request (req..hend, hend = after "\r\n\r\n"). */
@@ -139,7 +148,7 @@ static void answer(struct conn *c, const char *req, const char *hend)
 		return;
 	}
 	if (get && strncmp(req + 4, "/counters ", 10) == 0) { /* make bench, between workloads */
-		char body[256];
+		char body[320];
 		int n = counters(body, sizeof(body));
 		c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
 					       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"

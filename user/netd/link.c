@@ -77,8 +77,11 @@ static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 	}
 	uint32_t slot = g.fwd_next[core]++ % NETD_FWD_SLOTS;
 	memcpy((uint8_t *)chan_data(&pc->ch) + slot * NETD_FWD_SLOT, data, len);
-	struct netd_frame fr = { slot, len, kind, (uint16_t)(p->flags & NET_PKT_TX_L4_CSUM), p->csum_start,
-				 p->csum_offset };
+	/* l4_csum: TX, the checksum is left for the device; RX, the device
+	 * vouched for it (a partial checksum from the host stays partial) */
+	uint16_t l4 = kind == NETD_FRAME_TX ? (p->flags & NET_PKT_TX_L4_CSUM) != 0
+					     : (p->flags & NET_PKT_RX_L4_CSUM_OK) != 0;
+	struct netd_frame fr = { slot, len, kind, l4, p->csum_start, p->csum_offset };
 	struct chan_msg m;
 	msg_init(&m, NETD_FRAME, 0, 0, 0);
 	memcpy(msg_data(&m), &fr, sizeof(fr));
@@ -212,6 +215,8 @@ void h_frame(struct disp_req *r)
 	p->len = fr.len;
 	g.fwd_in++;
 	if (fr.kind == NETD_FRAME_RX) {
+		if (fr.l4_csum)
+			p->flags = NET_PKT_RX_L4_CSUM_OK;
 		net_input_forwarded(g.ns, p);
 	} else if (fr.kind == NETD_FRAME_TX && g.have_queue) {
 		g.ls_tx++;

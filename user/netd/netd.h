@@ -79,7 +79,7 @@ struct netd_frame {
 	uint32_t slot;
 	uint16_t len;
 	uint16_t kind; /* RX: a segment this core owns; TX: put it on the wire for me */
-	uint16_t l4_csum; /* TX: the L4 checksum is left for the device ... */
+	uint16_t l4_csum; /* TX: the L4 checksum is left for the device (RX: the device verified it) ... */
 	uint16_t csum_start, csum_offset; /* ... from here, stored there (struct net_pkt) */
 };
 
