@@ -33,7 +33,8 @@ struct core_status {
 	u32 vector;    /* for CORE_FAULTED */
 	u64 rip, cr2, error;
 	u64 up_tsc;    /* TSC when the core reported "up" */
-	u64 pad[3];
+	volatile u64 timer_irqs; /* timer interrupts so far (other cores read it: tests) */
+	u64 pad[2];
 } __aligned(CACHE_LINE);
 
 #define XCALL_PAYLOAD 480

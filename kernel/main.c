@@ -97,6 +97,8 @@ static void core_init(void)
 
 	struct core_status *st = core_status_of(this_core);
 	st->up_tsc = rdtsc();
+	if (this_core == 0)
+		pr_info("timer: one-shot, %s\n", timer_tsc_deadline() ? "TSC-deadline" : "LAPIC count");
 	kprintf("core %d: up\n", this_core);
 	WRITE_ONCE(st->state, CORE_UP);
 }

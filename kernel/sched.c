@@ -18,7 +18,7 @@ static struct waitq sleepers;   /* sched_sleep_ns: nobody wakes them but the clo
 static struct thread *to_reap;  /* exited; freed once we are off its stack */
 static bool need_switch;
 static u64 slice_end;           /* 0: no slice running (nobody waits to run) */
-static u64 next_deadline;       /* earliest wake_ns of a blocked thread (may be early: then rescanned) */
+static struct thread *timed;    /* blocked threads with a deadline (few: a list) */
 static u64 poll_at;             /* core 0: next serial poll while a reader waits */
 static u64 last_tsc, idle_ns, nswitches, ncr3;
 extern paddr_t core_pml4;
@@ -88,13 +88,40 @@ int sched_nrunnable(void)
 	return n;
 }
 
+static void timed_add(struct thread *t)
+{
+	t->tprev = NULL;
+	t->tnext = timed;
+	if (timed)
+		timed->tprev = t;
+	timed = t;
+	t->timed = true;
+}
+
+static void timed_del(struct thread *t)
+{
+	if (!t->timed)
+		return;
+	if (t->tprev)
+		t->tprev->tnext = t->tnext;
+	else
+		timed = t->tnext;
+	if (t->tnext)
+		t->tnext->tprev = t->tprev;
+	t->tnext = t->tprev = NULL;
+	t->timed = false;
+}
+
 /* Interrupts off. Programs the timer for the earliest thing due: a blocked
  * thread's deadline, the end of the running thread's slice when another
  * waits to run, core 0's serial poll while a reader waits. Nothing due:
- * no timer at all. */
+ * no timer at all (a wait that ended early leaves no stale alarm). */
 static void rearm(void)
 {
-	u64 d = next_deadline;
+	u64 d = 0;
+	for (struct thread *t = timed; t; t = t->tnext)
+		if (!d || t->wake_ns < d)
+			d = t->wake_ns;
 	if (current != &idle_thread && runq.head) {
 		if (!slice_end)
 			slice_end = now_ns() + timer_slice_ns();
@@ -113,6 +140,7 @@ static void rearm(void)
 static void enqueue(struct thread *t)
 {
 	q_del(t);
+	timed_del(t);
 	t->state = T_RUNNABLE;
 	q_push(&runq, t);
 	/* the waker keeps the CPU: the woken thread runs when it blocks or
@@ -138,6 +166,7 @@ void sched_remove(struct thread *t)
 {
 	u64 f = irq_save();
 	q_del(t);
+	timed_del(t);
 	irq_restore(f);
 }
 
@@ -243,10 +272,11 @@ bool sched_block_until(struct waitq *q, u64 deadline_ns)
 	current->wake_ns = deadline_ns;
 	current->timed_out = false;
 	current->state = T_BLOCKED;
-	if (deadline_ns && (!next_deadline || deadline_ns < next_deadline))
-		next_deadline = deadline_ns;
+	if (deadline_ns)
+		timed_add(current);
 	q_push(q, current);
 	schedule();
+	timed_del(current);
 	current->wake_ns = 0;
 	irq_restore(f);
 	return current->timed_out;
@@ -262,21 +292,13 @@ void sched_sleep_ns(u64 ns)
 void sched_timer(void)
 {
 	u64 now = now_ns();
-	if (next_deadline && next_deadline <= now) {
-		u64 next = 0;
-		for (int i = 0; i < MAX_THREADS; i++) {
-			struct thread *t = thread_by_index(i);
-			if (t->state != T_BLOCKED || !t->wake_ns)
-				continue;
-			if (t->wake_ns <= now) {
-				t->timed_out = true;
-				t->wake_ns = 0;
-				enqueue(t);
-			} else if (!next || t->wake_ns < next) {
-				next = t->wake_ns;
-			}
+	for (struct thread *t = timed, *n; t; t = n) {
+		n = t->tnext;
+		if (t->state == T_BLOCKED && t->wake_ns <= now) {
+			t->timed_out = true;
+			t->wake_ns = 0;
+			enqueue(t); /* takes it off the list */
 		}
-		next_deadline = next;
 	}
 	if (slice_end && slice_end <= now && runq.head)
 		need_switch = true;

@@ -32,6 +32,8 @@ struct thread {
 	int slot;
 	u64 fs_base;
 	u64 wake_ns;          /* blocked with a deadline: when to wake (0: none) */
+	struct thread *tnext, *tprev; /* on the scheduler's list of threads with a deadline */
+	bool timed;
 	bool timed_out;       /* the last block ended by its deadline */
 	struct waitq *waitq;  /* blocked: the queue it is on */
 	struct thread *next, *prev;

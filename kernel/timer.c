@@ -2,6 +2,7 @@
 #include "timer.h"
 #include "bootinfo.h"
 #include "console.h"
+#include "core.h"
 #include "lapic.h"
 #include "x86.h"
 
@@ -18,6 +19,9 @@ static u64 per_ns(u64 rate_hz)
 }
 
 static u64 scale(u64 ns, u64 mult) { return (u64)(((unsigned __int128)ns * mult) >> 32); }
+
+/* The LAPIC count the last arming asked for (one-shot mode). */
+static u64 armed_at, armed_for;
 
 #define MSR_TSC_DEADLINE 0x6E0
 #define LVT_TSC_DEADLINE (2u << 17)
@@ -114,10 +118,39 @@ void timer_arm(u64 deadline_ns)
 	u64 now = now_ns();
 	u64 ns = deadline_ns > now ? deadline_ns - now : 0;
 	u64 count = scale(ns, lapic_per_ns);
-	lapic_write(LAPIC_TIMER_INIT, (u32)MAX(1, MIN(count, 0xFFFFFFFFULL))); /* a long wait fires early and re-arms */
+	if (count > 0xFFFFFFFFULL) { /* a very long wait fires early and re-arms */
+		count = 0xFFFFFFFFULL;
+		ns = 0;
+	}
+	armed_at = now;
+	armed_for = ns;
+	lapic_write(LAPIC_TIMER_INIT, (u32)MAX(1, count));
 }
 
-void timer_irq(void) { irqs++; }
+/* The TSC and the LAPIC timer are two clocks; the 10 ms calibration leaves
+ * an error of a fraction of a percent (under TCG: the host's TSC against
+ * QEMU's virtual clock), so a 1 s alarm could ring 5 ms early and need a
+ * second interrupt. An alarm can be late (the host ran something else),
+ * never early unless our rate is too low: when one of at least 10 ms rings
+ * a little early (by under 10%; far earlier is an interrupt of an earlier
+ * arming that was already pending), the rate is raised by what it missed,
+ * 2% at most per step. */
+void timer_irq(void)
+{
+	irqs++;
+	if (kshared)
+		WRITE_ONCE(core_status_of(this_core)->timer_irqs, irqs);
+	if (tsc_deadline || armed_for < 10000000ULL)
+		return;
+	u64 took = now_ns() - armed_at;
+	if (took < armed_for && took > armed_for - armed_for / 10) {
+		u64 fix = (armed_for << 16) / took; /* > 1.0 in 16.16 */
+		if (fix > 65536 + 1311)
+			fix = 65536 + 1311;
+		lapic_per_ns = (u64)(((unsigned __int128)lapic_per_ns * fix) >> 16);
+	}
+	armed_for = 0;
+}
 u64 timer_irqs(void) { return irqs; }
 u32 timer_hz(void) { return hz; }
 u64 timer_slice_ns(void) { return 2000000000ULL / hz; }

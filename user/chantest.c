@@ -14,7 +14,9 @@
  */
 #include <errno.h>
 #include <pikaos.h>
+#include <pikaos/kv.h>
 #include <pikaos/monitor.h>
+#include <pikaos/msg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +377,82 @@ static int names(void)
 	return bad ? 1 : 0;
 }
 
+/* The wake-ups of this core's processes, by pid. */
+static int wakeups(struct pika_proc_info *p, int max)
+{
+	long n = __syscall(SYS_proc_list, (long)p, max, 0, 0);
+	return n < 0 ? 0 : (int)n;
+}
+
+static unsigned long wakeups_of(const struct pika_proc_info *p, int n, int pid)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i].pid == pid)
+			return p[i].wakeups;
+	return 0;
+}
+
+/*
+ * Wake-ups name their process: one request to a sleeping server on this
+ * core (kvd) wakes exactly that server (and its reply exactly us), no other
+ * process of the core, and nobody spuriously.
+ */
+static int wakecount(void)
+{
+	int kvd = pika_spawn("kvd", NULL, PIKA_CORE_SELF);
+	struct chan kv;
+	int e = -ENOENT;
+	for (int i = 0; i < 200 && (e = mon_bind("kv", core, &kv)) == -ENOENT; i++)
+		usleep(10000);
+	if (kvd < 0 || e) {
+		printf("chantest: wakecount: no kvd (%d, %d)\n", kvd, e);
+		return 1;
+	}
+	struct kv_req q;
+	memset(&q, 0, sizeof(q));
+	strcpy(q.key, "wake");
+	q.value = 1;
+	if (msg_call(&kv, KV_PUT, &q, sizeof(q), NULL, 0, NULL, 10 * SEC)) /* it runs */
+		return 1;
+	usleep(200000); /* everyone settles: kvd asleep in its loop */
+	static struct pika_proc_info a[64], b[64];
+	struct pika_core_stats s0, s1;
+	int na = wakeups(a, 64);
+	__syscall(SYS_stats, (long)&s0, 0, 0, 0);
+	uint64_t v = 0;
+	e = msg_call(&kv, KV_GET, &q, sizeof(q), &v, sizeof(v), NULL, 10 * SEC);
+	__syscall(SYS_stats, (long)&s1, 0, 0, 0);
+	int nb = wakeups(b, 64);
+	int ok = e == 0 && v == 1;
+	for (int i = 0; i < nb; i++) {
+		unsigned long d = b[i].wakeups - wakeups_of(a, na, b[i].pid);
+		unsigned long want = b[i].pid == kvd ? 1 : b[i].pid == getpid() ? d : 0;
+		if (d != want || (b[i].pid == getpid() && d > 1)) {
+			printf("chantest: wakecount: %s (pid %d) woken %lu times, want %lu\n", b[i].name, b[i].pid, d,
+			       want);
+			ok = 0;
+		}
+	}
+	if (s1.wakes_spurious != s0.wakes_spurious) {
+		printf("chantest: wakecount: %lu spurious wake-ups\n", s1.wakes_spurious - s0.wakes_spurious);
+		ok = 0;
+	}
+	msg_call(&kv, KV_QUIT, NULL, 0, NULL, 0, NULL, 10 * SEC);
+	int st;
+	pika_wait(kvd, &st, NULL);
+	printf("chantest: wakecount: core %d: %s\n", core, ok ? "ok" : "FAILED");
+	return ok ? 0 : 1;
+}
+
+/* An idle server: asleep in event_wait, nothing due for `secs` seconds. */
+static int idle(uint64_t secs)
+{
+	uint64_t end = pika_clock_ns() + secs * SEC;
+	for (uint64_t now; (now = pika_clock_ns()) < end;)
+		__syscall(SYS_event_wait, (long)pika_kinfo()->ev_gen, (long)(end - now), 0, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	core = pika_getcore();
@@ -394,6 +472,10 @@ int main(int argc, char **argv)
 		return exitpeer_child((int)n);
 	if (strcmp(mode, "names") == 0)
 		return names();
-	printf("usage: chantest mesh|sleepy-recv|exitpeer|names [N]\n");
+	if (strcmp(mode, "wakecount") == 0)
+		return wakecount();
+	if (strcmp(mode, "idle") == 0)
+		return idle(n ? n : 1);
+	printf("usage: chantest mesh|sleepy-recv|exitpeer|names|wakecount|idle [N]\n");
 	return 2;
 }

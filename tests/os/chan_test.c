@@ -113,6 +113,38 @@ KTEST(chan, no_lost_wakeups, 0, 2)
 	pools_return(t, before);
 }
 
+/* A message to a sleeping server wakes exactly that server (user/chantest.c,
+ * wakecount), on the last core. */
+KTEST(chan, wakeups_name_their_process, 0, 1)
+{
+	run_on_cores(t, 1UL << (ncores - 1), "chantest", "wakecount", 60 * SEC);
+}
+
+/* No periodic tick: the last core runs only an idle server (asleep with a
+ * deadline 3 s away) and its idle monitor; from 0.5 s to 1.5 s it must take
+ * no timer interrupt at all. Core 0 reads the count the core keeps in its
+ * status line. */
+KTEST(chan, idle_core_takes_no_timer_interrupt, 0, 2)
+{
+	int core = ncores - 1;
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	strlcpy(j.prog, "chantest", sizeof(j.prog));
+	strlcpy(j.args, "idle 3", sizeof(j.args));
+	j.wait = true;
+	if (!KT_EXPECT_EQ(t, xcall_post_payload(core, run_job, &j, sizeof(j)), 0))
+		return;
+	sched_sleep_ns(500000000ULL);
+	u64 before = READ_ONCE(core_status_of(core)->timer_irqs);
+	sched_sleep_ns(1000000000ULL);
+	u64 after = READ_ONCE(core_status_of(core)->timer_irqs);
+	if (!KT_EXPECT_EQ(t, after - before, 0))
+		ktest_note(t, "core %d took %lu timer interrupts in 1 s with only an idle server", core, after - before);
+	u64 r = 1;
+	KT_EXPECT_EQ(t, xcall_wait(core, 60 * SEC, &r), 0);
+	KT_EXPECT_EQ(t, r, 0);
+}
+
 KTEST(chan, peer_exit_gives_epipe_and_frees_the_frame, 0, 1)
 {
 	u64 before[MAX_CORES];
