@@ -160,6 +160,14 @@ bool chan_sleep_begin(struct chan *c)
 
 void chan_sleep_end(struct chan *c) { STORE_REL(&me(c)->sleeping, 0); }
 
+void chan_want_room(struct chan *c, bool on)
+{
+	if (on)
+		flag_up(c, &me(c)->want_room);
+	else
+		STORE_REL(&me(c)->want_room, 0);
+}
+
 void chan_close(struct chan *c)
 {
 	STORE_REL(&me(c)->closed, 1);

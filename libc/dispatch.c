@@ -71,16 +71,58 @@ void disp_on(struct disp *d, uint32_t type, disp_handler h)
 }
 
 #define SEND_TIMEOUT 10000000000ULL
+#define REPLY_TIMEOUT 2000000000ULL /* a peer that reads no replies for this long loses them */
+#define ROOM_POLL_NS 2000000ULL
 
 static int send_msg(struct disp_chan *dc, const struct chan_msg *m)
 {
 	return chan_send_wait(&dc->ch, m, SEND_TIMEOUT);
 }
 
+/* One reply message. In a microthread, a full ring makes only this handler
+ * wait (it yields; the loop resumes it: resume_room_waiters), so a peer that
+ * stops reading cannot stop the server; outside one, a full ring drops it. */
+struct room_wait {
+	struct disp *d;
+	struct disp_chan *dc;
+	uint64_t deadline;
+};
+
+static int reply_part(void *ctx, const struct chan_msg *m)
+{
+	struct room_wait *w = ctx;
+	struct mthread *self = mthread_self();
+	for (;;) {
+		int e = chan_send(&w->dc->ch, m);
+		if (e != -EAGAIN)
+			return e;
+		if (!self || !w->dc->active || now() >= w->deadline) {
+			w->d->dropped_replies++;
+			return -ETIMEDOUT;
+		}
+		chan_want_room(&w->dc->ch, true); /* its next receive wakes us */
+		self->next = w->d->room_waiting;
+		w->d->room_waiting = self;
+		mthread_yield();
+		chan_want_room(&w->dc->ch, false);
+	}
+}
+
 int disp_reply(struct disp_req *r, int32_t status, const void *data, size_t len)
 {
-	return msg_send(&r->dc->ch, chan_msg_type(&r->msg), MSG_REPLY, msg_id(&r->msg), status, data,
-			len, SEND_TIMEOUT);
+	struct room_wait w = { r->d, r->dc, now() + REPLY_TIMEOUT };
+	return msg_send_by(reply_part, &w, chan_msg_type(&r->msg), MSG_REPLY, msg_id(&r->msg), status, data, len);
+}
+
+static void resume_room_waiters(struct disp *d)
+{
+	struct mthread *t = d->room_waiting;
+	d->room_waiting = NULL;
+	while (t) {
+		struct mthread *n = t->next;
+		mthread_run(t); /* it tries again, and queues itself anew if still full */
+		t = n;
+	}
 }
 
 int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t len)
@@ -170,10 +212,10 @@ static void run_handler(void *arg)
 
 static void refuse(struct disp_chan *dc, const struct chan_msg *m, int err)
 {
-	if (msg_id(m)) { /* tell the caller rather than leave it waiting */
+	if (msg_id(m)) { /* tell the caller rather than leave it waiting (not if it does not read) */
 		struct chan_msg rep;
 		msg_init(&rep, chan_msg_type(m), MSG_REPLY, msg_id(m), err);
-		send_msg(dc, &rep);
+		chan_send(&dc->ch, &rep);
 	}
 }
 
@@ -298,6 +340,8 @@ int disp_poll(struct disp *d)
 	}
 	if (d->waiting)
 		expire_calls(d);
+	if (d->room_waiting)
+		resume_room_waiters(d);
 	if (d->idle)
 		handled += d->idle(d, d->idle_arg);
 	return handled;
@@ -322,7 +366,7 @@ void disp_run(struct disp *d, uint64_t until_ns)
 		if (!ready)
 			ready = d->before_sleep ? d->before_sleep(d, d->idle_arg) : d->idle ? d->idle(d, d->idle_arg) : 0;
 		if (!ready && !d->stop) {
-			uint64_t timeout = d->waiting ? 100000000ULL : UINT64_MAX;
+			uint64_t timeout = d->room_waiting ? ROOM_POLL_NS : d->waiting ? 100000000ULL : UINT64_MAX;
 			uint64_t t = now();
 			if (until_ns) {
 				uint64_t left = until_ns > t ? until_ns - t : 0;

@@ -3,8 +3,8 @@
 #include <pikaos/msg.h>
 #include <string.h>
 
-int msg_send(struct chan *c, uint32_t type, uint32_t flags, uint32_t id, int32_t status,
-	     const void *data, size_t len, uint64_t timeout_ns)
+int msg_send_by(int (*send)(void *ctx, const struct chan_msg *m), void *ctx, uint32_t type, uint32_t flags,
+		uint32_t id, int32_t status, const void *data, size_t len)
 {
 	if (!(flags & MSG_REPLY) && len > MSG_REQ_MAX)
 		return -E2BIG;
@@ -15,13 +15,31 @@ int msg_send(struct chan *c, uint32_t type, uint32_t flags, uint32_t id, int32_t
 		msg_init(&m, type, flags | (len > MSG_DATA ? MSG_MORE : 0), id, status);
 		if (k)
 			memcpy(msg_data(&m), p, k);
-		int e = chan_send_wait(c, &m, timeout_ns);
+		int e = send(ctx, &m);
 		if (e)
 			return e;
 		p += k;
 		len -= k;
 	} while (len);
 	return 0;
+}
+
+struct wait_send {
+	struct chan *c;
+	uint64_t timeout;
+};
+
+static int send_waiting(void *ctx, const struct chan_msg *m)
+{
+	struct wait_send *w = ctx;
+	return chan_send_wait(w->c, m, w->timeout);
+}
+
+int msg_send(struct chan *c, uint32_t type, uint32_t flags, uint32_t id, int32_t status,
+	     const void *data, size_t len, uint64_t timeout_ns)
+{
+	struct wait_send w = { c, timeout_ns };
+	return msg_send_by(send_waiting, &w, type, flags, id, status, data, len);
 }
 
 int msg_take_reply(const struct chan_msg *m, void *buf, size_t max, size_t *got)

@@ -417,6 +417,90 @@ UTEST(many_sockets_open_and_close)
 	}
 }
 
+static void sort_u64(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
+UTEST(poll_timeout_is_precise)
+{
+	/* a 3 ms timeout ends after 3 to 5 ms (a one-shot timer at the
+	 * deadline), not at a 10 ms tick: the median of 7, each at least 3 ms */
+	int c, s = pair(t, &c);
+	if (s < 0)
+		return;
+	enum { N = 7 };
+	uint64_t took[N];
+	for (int i = 0; i < N; i++) {
+		struct pollfd p = { s, POLLIN, 0 };
+		uint64_t a = pika_clock_ns();
+		UT_EXPECT_EQ(t, poll(&p, 1, 3), 0);
+		took[i] = pika_clock_ns() - a;
+		UT_EXPECT(t, took[i] >= 3000000);
+	}
+	sort_u64(took, N);
+	if (!UT_EXPECT(t, took[N / 2] <= 5000000))
+		printf("# median poll(3 ms) took %lu us (min %lu, max %lu)\n", (unsigned long)(took[N / 2] / 1000),
+		       (unsigned long)(took[0] / 1000), (unsigned long)(took[N - 1] / 1000));
+	close(c);
+	close(s);
+}
+
+UTEST(a_lying_client_hurts_nobody)
+{
+	/* sockfuzz (user/sockfuzz.c) writes garbage where netd reads, while
+	 * this process moves bytes through netd on the same core: netd closes
+	 * the liar's channels, never crashes or stalls, and our bytes arrive */
+	char args[32];
+	snprintf(args, sizeof(args), "12 %d", pika_getcore() * 7 + 1);
+	int pid = pika_spawn("sockfuzz", args, PIKA_CORE_SELF);
+	if (!UT_EXPECT(t, pid > 0))
+		return;
+	int c, s = pair(t, &c);
+	if (s < 0)
+		return;
+	enum { N = 200000 };
+	static char out[N], in[N];
+	for (int i = 0; i < N; i++)
+		out[i] = (char)(i * 31 + 7);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	size_t sent = 0, got = 0;
+	uint64_t end = pika_clock_ns() + 60000000000ULL;
+	while (got < N && pika_clock_ns() < end) {
+		if (sent < N) {
+			ssize_t w = send(c, out + sent, N - sent, 0);
+			if (w > 0)
+				sent += (size_t)w;
+		}
+		struct pollfd p = { s, POLLIN, 0 };
+		if (poll(&p, 1, 100) == 1) {
+			ssize_t r = recv(s, in + got, N - got, 0);
+			if (r > 0)
+				got += (size_t)r;
+		}
+	}
+	UT_EXPECT_EQ(t, got, (size_t)N);
+	UT_EXPECT(t, memcmp(in, out, N) == 0);
+	int status = -1;
+	UT_EXPECT_EQ(t, pika_wait(pid, &status, NULL), pid);
+	UT_EXPECT_EQ(t, status, 0); /* it saw netd answer an honest client at the end */
+	close(c);
+	close(s);
+	/* and netd is fine for a new connection */
+	int c2, s2 = pair(t, &c2);
+	UT_EXPECT(t, s2 >= 0);
+	UT_EXPECT_EQ(t, send(c2, "ok", 2, 0), 2);
+	char b[4] = { 0 };
+	UT_EXPECT_EQ(t, recv(s2, b, sizeof(b), 0), 2);
+	close(c2);
+	close(s2);
+}
+
 int main(int argc, char **argv)
 {
 	self.sin_family = AF_INET;

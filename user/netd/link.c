@@ -196,6 +196,8 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 /* A frame a peer put in its channel's data area for us. */
 void h_frame(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	struct netd_frame fr;
 	memcpy(&fr, msg_cdata(&r->msg), sizeof(fr));
 	if (fr.slot >= NETD_FWD_SLOTS || fr.len > NETD_FWD_SLOT || fr.len < 14 ||
@@ -251,6 +253,8 @@ void link_share_arp(const uint8_t *f, uint16_t len)
 
 void h_arp(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	const struct netd_arp *a = msg_cdata(&r->msg);
 	if (g.ns)
 		net_arp_set(g.ns, a->ip, a->mac, false);
@@ -259,6 +263,8 @@ void h_arp(struct disp_req *r)
 /* Core 0 got an address from DHCP: everyone uses it. */
 void h_addr(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	const struct netd_addr *a = msg_cdata(&r->msg);
 	g.addr = a->addr;
 	g.mask = a->mask;
@@ -398,7 +404,8 @@ bool link_arm(void)
 /* Another core's receive ring ran dry: ring ours once (see virtio_net.c). */
 void h_kick(struct disp_req *r)
 {
-	(void)r;
+	if (!netd_from_peer(r))
+		return;
 	if (g.have_queue && g.running && g.nd.ops->rx_kick)
 		g.nd.ops->rx_kick(&g.q);
 }

@@ -222,6 +222,8 @@ static void try_start(void)
 
 static void h_info(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	struct netctl_info in = { .nqueues = (uint16_t)g.nqueues, .max_queues = (uint16_t)g.nd.max_queues,
 				  .has_rss = g.nd.has_rss, .tx_csum = g.nd.tx_csum, .rx_csum = g.nd.rx_csum,
 				  .mtu = (uint16_t)g.nd.mtu, .features = g.nd.features };
@@ -231,6 +233,8 @@ static void h_info(struct disp_req *r)
 
 static void h_queue(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	struct netq_setup s;
 	memcpy(&s, msg_cdata(&r->msg), sizeof(s));
 	int e = (int)s.qid < g.nqueues ? g.nd.ops->queue_commit(&g.nd, &s) : -EINVAL;
@@ -241,11 +245,17 @@ static void h_queue(struct disp_req *r)
 	disp_reply(r, e, &s, sizeof(s));
 }
 
-static void h_started(struct disp_req *r) { disp_reply(r, g.started ? 1 : 0, NULL, 0); }
+static void h_started(struct disp_req *r)
+{
+	if (netd_from_peer(r))
+		disp_reply(r, g.started ? 1 : 0, NULL, 0);
+}
 
 /* Device-wide changes other cores ask for (filters, flow groups). */
 static void h_filter(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	struct nd_filter f;
 	memcpy(&f, msg_cdata(&r->msg), sizeof(f));
 	int (*op)(struct netdev *, const struct nd_filter *) =
@@ -255,6 +265,8 @@ static void h_filter(struct disp_req *r)
 
 static void h_group_move(struct disp_req *r)
 {
+	if (!netd_from_peer(r))
+		return;
 	uint32_t v[2];
 	memcpy(v, msg_cdata(&r->msg), sizeof(v));
 	int e = !g.nd.ops->group_move ? -EOPNOTSUPP
@@ -263,19 +275,62 @@ static void h_group_move(struct disp_req *r)
 	disp_reply(r, e, NULL, 0);
 }
 
-/* A channel bound to us: a process of this core (a socket client, with its
- * shared area) or another core's netd. */
+/* Is pid of core the netd of that core? Its monitor says (MON_PS); nothing
+ * the binder wrote is asked. */
+static bool is_netd(uint32_t core, int pid)
+{
+	size_t max = 128 * sizeof(struct pika_proc_info), got = 0;
+	struct pika_proc_info *list = malloc(max);
+	if (!list)
+		return false;
+	bool yes = false;
+	int st = disp_call(&g.d, g.mon, MON_PS, &core, sizeof(core), list, max, &got, 10 * SEC);
+	for (size_t i = 0; st >= 0 && i < got / sizeof(list[0]); i++)
+		if (list[i].pid == pid && strcmp(list[i].name, "netd") == 0)
+			yes = true;
+	free(list);
+	return yes;
+}
+
+bool netd_from_peer(struct disp_req *r)
+{
+	if (r->dc->id == ROLE_PEER)
+		return true;
+	g.refused_peer_msgs++;
+	if (msg_id(&r->msg))
+		disp_reply(r, -EPERM, NULL, 0);
+	return false;
+}
+
+/* A channel bound to us: another core's netd (checked with its monitor
+ * before the channel joins the loop, so none of its messages is heard
+ * before), a process of this core with room for sockets (a socket client),
+ * or anyone else (the shell for netstat, httpd for /counters), who may only
+ * ask NETD_STATS and NETD_COUNTERS. */
 static void h_new_chan(struct disp_req *r)
 {
-	const struct mon_bind_data *b = msg_cdata(&r->msg);
-	struct disp_chan *dc = disp_add(&g.d, (void *)b->va, (int)b->end, NULL);
+	if (r->dc != g.mon) { /* only our monitor hands us channels */
+		g.refused_peer_msgs++;
+		return;
+	}
+	struct mon_bind_data b;
+	memcpy(&b, msg_cdata(&r->msg), sizeof(b));
+	struct pika_chan_info in;
+	if (__syscall(SYS_chan_info, (long)b.va, (long)&in, 0, 0) != 0)
+		return; /* not a channel of ours: the kernel says so */
+	int role = ROLE_PLAIN;
+	if ((int)b.peer_core != g.core && is_netd(b.peer_core, b.peer_pid))
+		role = ROLE_PEER;
+	struct disp_chan *dc = disp_add(&g.d, (void *)b.va, (int)b.end, NULL);
 	if (!dc)
 		return;
-	/* a process of ours with room for sockets is a socket client; one with
-	 * a small channel (the shell, for netstat) may only ask NETD_STATS */
-	if ((int)b->peer_core == g.core && dc->ch.pages >= SOCK_CHAN_PAGES && !sock_new_client(dc)) {
-		printf("netd: core %d: refused a socket client (pid %d)\n", g.core, b->peer_pid);
-		netd_close_chan(dc);
+	dc->id = (uint64_t)role;
+	if ((int)b.peer_core == g.core && dc->ch.pages >= SOCK_CHAN_PAGES) {
+		dc->id = ROLE_CLIENT;
+		if (!sock_new_client(dc)) {
+			printf("netd: core %d: refused a socket client (pid %d)\n", g.core, b.peer_pid);
+			netd_close_chan(dc);
+		}
 	}
 }
 
@@ -299,6 +354,7 @@ static void h_stats(struct disp_req *r)
 	OUT("core %d queue %d of %d", g.core, g.have_queue ? g.q.id : -1, g.nqueues);
 	OUT(" rx %lu tx %lu rx_bytes %lu tx_bytes %lu irqs %lu polls %lu\n", g.q.stats.rx_packets,
 	    g.q.stats.tx_packets, g.q.stats.rx_bytes, g.q.stats.tx_bytes, irq_count, g.q.stats.polls);
+	OUT("core %d refused_peer_messages %lu\n", g.core, g.refused_peer_msgs);
 	OUT("core %d doorbells rx %lu tx %lu rx_starved %lu rx_kicks %lu turns %lu sleeps %lu\n", g.core,
 	    g.q.stats.doorbells_rx, g.q.stats.doorbells_tx, g.q.stats.rx_starved, g.q.stats.rx_kicks, g.turns,
 	    g.d.sleeps);
@@ -361,8 +417,8 @@ static void connect_peers(void *arg)
 		int st = -ENOENT;
 		for (int tries = 0; tries < 20000 && st == -ENOENT; tries++)
 			st = disp_call(&g.d, g.mon, MON_BIND, &req, sizeof(req), &b, sizeof(b), NULL, 10 * SEC);
-		if (st == 0)
-			g.peer[c] = disp_add(&g.d, (void *)b.va, (int)b.end, NULL);
+		if (st == 0 && (g.peer[c] = disp_add(&g.d, (void *)b.va, (int)b.end, NULL)))
+			g.peer[c]->id = ROLE_PEER; /* we bound netd@c ourselves */
 		else
 			printf("netd: core %d: no channel to netd@%d: %d\n", g.core, c, st);
 	}
@@ -480,8 +536,11 @@ int main(void)
 
 	disp_init(&g.d);
 	g.mon = disp_adopt(&g.d, mon_release(), NULL);
-	if (g.core != 0)
-		disp_adopt(&g.d, &g.ctl, NULL);
+	if (g.core != 0) {
+		struct disp_chan *ctl = disp_adopt(&g.d, &g.ctl, NULL);
+		if (ctl)
+			ctl->id = ROLE_PEER; /* netctl@0, bound by us */
+	}
 	disp_on(&g.d, MON_NEW_CHAN, h_new_chan);
 	disp_on(&g.d, NETD_STATS, h_stats);
 	disp_on(&g.d, NETD_ARP, h_arp);

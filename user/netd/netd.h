@@ -128,7 +128,7 @@ struct netd {
 	int nloop;
 	/* link counters */
 	uint64_t fwd_out, fwd_in, fwd_drops, ls_tx, looped;
-	uint64_t starved_seen;
+	uint64_t starved_seen, refused_peer_msgs;
 	bool irq_on, rx_more;
 	uint64_t turns;
 };
@@ -163,5 +163,12 @@ void sock_counts(uint64_t *calls, uint64_t *oneway);
 
 /* netd.c */
 void netd_close_chan(struct disp_chan *dc); /* ours closed and out of the loop */
+/* Who is at the other end of a channel (struct disp_chan.id): another
+ * core's netd (checked with its monitor, or bound by us), a socket client
+ * of this core, or anyone else (statistics only). */
+enum { ROLE_PLAIN = 0, ROLE_PEER = 1, ROLE_CLIENT = 2 };
+/* A peer or control message: true when r came from another netd; else it
+ * is refused (-EPERM to a request) and counted. */
+bool netd_from_peer(struct disp_req *r);
 
 #endif

@@ -91,7 +91,10 @@ static void map_del(int nh)
 
 /* ---------------------------------------------------------------- clients */
 
-struct client *sock_client_of(struct disp_chan *dc) { return dc ? (struct client *)dc->user : NULL; }
+struct client *sock_client_of(struct disp_chan *dc)
+{
+	return dc && dc->id == ROLE_CLIENT ? (struct client *)dc->user : NULL;
+}
 
 bool sock_new_client(struct disp_chan *dc)
 {

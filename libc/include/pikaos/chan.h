@@ -173,6 +173,9 @@ uint64_t chan_unread(const struct chan *c);
  * (or a close) is already there: do not sleep. */
 bool chan_sleep_begin(struct chan *c);
 void chan_sleep_end(struct chan *c);
+/* For loops that wait for room without blocking (a dispatcher's handler):
+ * on, the peer's next receive wakes us; off when done. */
+void chan_want_room(struct chan *c, bool on);
 /* Marks this end closed and wakes the peer. The frame stays mapped. */
 void chan_close(struct chan *c);
 /* After publishing something the peer reads outside the rings (a shared

@@ -51,6 +51,7 @@ struct disp {
 	int nchans;
 	disp_handler handlers[DISP_MAX_TYPES];
 	struct mthread *waiting;     /* microthreads waiting for replies */
+	struct mthread *room_waiting; /* microthreads waiting for room to send a reply */
 	struct disp_req *free_reqs;
 	uint32_t next_id;
 	int stop;
@@ -68,6 +69,7 @@ struct disp {
 	void (*closed)(struct disp *d, struct disp_chan *dc);
 	uint64_t handled, replies, sleeps;
 	uint64_t bad_requests; /* refused as too long, or abandoned half-sent */
+	uint64_t dropped_replies; /* the peer read none for REPLY_TIMEOUT (or it closed) */
 };
 
 void disp_init(struct disp *d);
@@ -83,7 +85,9 @@ void disp_on(struct disp *d, uint32_t type, disp_handler h);
  * the reply status (or -ETIMEDOUT/-EPIPE); reply bytes go to buf. */
 int disp_call(struct disp *d, struct disp_chan *dc, uint32_t type, const void *data, size_t len,
 	      void *buf, size_t max, size_t *got, uint64_t timeout_ns);
-/* The reply to r: len bytes of data (any length) and a status. */
+/* The reply to r: len bytes of data (any length) and a status. When the
+ * peer's ring is full the handler waits (only it: the loop goes on) up to
+ * 2 s, then the reply is dropped (dropped_replies). */
 int disp_reply(struct disp_req *r, int32_t status, const void *data, size_t len);
 /* A message nobody answers. */
 int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t len);

@@ -45,6 +45,10 @@ static inline void msg_init(struct chan_msg *m, uint32_t type, uint32_t flags, u
 int msg_send(struct chan *c, uint32_t type, uint32_t flags, uint32_t id, int32_t status,
 	     const void *data, size_t len, uint64_t timeout_ns);
 
+/* The same, each message handed to send(ctx, m) (0 or -errno). */
+int msg_send_by(int (*send)(void *ctx, const struct chan_msg *m), void *ctx, uint32_t type, uint32_t flags,
+		uint32_t id, int32_t status, const void *data, size_t len);
+
 /* Adds the data of reply message m to the *got bytes already in buf (what
  * does not fit in max is dropped); returns 1 when m was the reply's last
  * message. */
