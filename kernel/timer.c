@@ -68,22 +68,59 @@ void tsc_calibrate(void)
 	bootinfo.tsc_mult = (u64)(((unsigned __int128)1000000000ULL << 32) / bootinfo.tsc_hz);
 }
 
+/* One reading of the LAPIC's current count, with the TSC just before and
+ * after it; the reading is good only when the two are close (the vCPU was
+ * not descheduled in between, which under TCG on a busy host happens). */
+static bool lapic_sample(u32 *count, u64 *tsc)
+{
+	u64 a = rdtsc();
+	u32 c = lapic_read(LAPIC_TIMER_CUR);
+	u64 b = rdtsc();
+	*count = c;
+	*tsc = a + (b - a) / 2;
+	return b - a < bootinfo.tsc_hz / 50000; /* 20 us */
+}
+
+static void sort_u64(u64 *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			u64 x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
 void timer_init_core(u32 rate)
 {
 	hz = rate ? rate : TIMER_HZ_DEFAULT;
-	/* Count down from the top for 10 ms of TSC time, divide by 16. */
+	/* The LAPIC's rate against the TSC: 7 windows of 2 ms, each bracketed by
+	 * good samples (lapic_sample), the median of them; divide by 16. */
 	lapic_write(LAPIC_TIMER_DIV, 0x3);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
-	u64 window = bootinfo.tsc_hz / 100;
-	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
-	u64 t0 = rdtsc();
-	while (rdtsc() - t0 < window)
-		cpu_pause();
-	u32 left = lapic_read(LAPIC_TIMER_CUR);
-	u64 t1 = rdtsc();
+	enum { N = 7 };
+	u64 rates[N];
+	int n = 0;
+	for (int tries = 0; n < N && tries < 4 * N; tries++) {
+		u32 c0, c1;
+		u64 t0, t1;
+		lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
+		if (!lapic_sample(&c0, &t0))
+			continue;
+		while (rdtsc() - t0 < bootinfo.tsc_hz / 500)
+			cpu_pause();
+		if (!lapic_sample(&c1, &t1) || c1 >= c0)
+			continue;
+		rates[n++] = (u64)(c0 - c1) * bootinfo.tsc_hz / (t1 - t0);
+	}
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	u64 counted = 0xFFFFFFFFu - left;
-	lapic_hz = counted * bootinfo.tsc_hz / (t1 - t0);
+	if (n) {
+		sort_u64(rates, n);
+		lapic_hz = rates[n / 2];
+	} else {
+		lapic_hz = 62500000; /* never a good sample: QEMU's 1 GHz bus / 16 */
+		pr_warn("timer: LAPIC calibration failed; assuming %lu Hz\n", lapic_hz);
+	}
 	/* CPUID.01H:ECX bit 24: the LAPIC timer has TSC-deadline mode (SDM 10.5.4.1) */
 	u32 a, b, c, d;
 	cpuid(1, 0, &a, &b, &c, &d);

@@ -72,7 +72,7 @@ void disp_on(struct disp *d, uint32_t type, disp_handler h)
 
 #define SEND_TIMEOUT 10000000000ULL
 #define REPLY_TIMEOUT 2000000000ULL /* a peer that reads no replies for this long loses them */
-#define ROOM_POLL_NS 2000000ULL
+#define ROOM_POLL_NS 10000000ULL /* the fallback: its receive normally wakes us (want_room) */
 
 static int send_msg(struct disp_chan *dc, const struct chan_msg *m)
 {
