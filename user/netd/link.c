@@ -404,7 +404,7 @@ bool link_arm(void)
 /* Another core's receive ring ran dry: ring ours once (see virtio_net.c). */
 void h_kick(struct disp_req *r)
 {
-	if (!netd_from_peer(r))
+	if (r && !netd_from_peer(r)) /* NULL: our own start-up */
 		return;
 	if (g.have_queue && g.running && g.nd.ops->rx_kick)
 		g.nd.ops->rx_kick(&g.q);

@@ -422,6 +422,14 @@ static void connect_peers(void *arg)
 		else
 			printf("netd: core %d: no channel to netd@%d: %d\n", g.core, c, st);
 	}
+	/* Frames that came while some queue had no buffers yet (the host sends
+	 * from the moment the device starts) wait on their tap queue until that
+	 * queue is notified (virtio_net.c, rx_kick): now that we serve, every
+	 * queue is rung once. */
+	h_kick(NULL);
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (g.peer[c])
+			disp_notify(g.peer[c], NETD_KICK, NULL, 0);
 }
 
 static int find_nic(void)
