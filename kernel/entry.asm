@@ -5,7 +5,7 @@
 section .text
 bits 64
 extern trap_dispatch, ap_main, syscall_dispatch, sched_after_switch, thread_exit
-extern syscall_kstack_top, syscall_user_rsp
+extern syscall_kstack_top, syscall_user_rsp, smap_on
 
 ; One stub per vector: push a zero error code where the CPU pushes none,
 ; push the vector, then save registers into a struct trap_frame.
@@ -26,6 +26,13 @@ ISR i
 %endrep
 
 isr_common:
+	; EFLAGS.AC comes in as the interrupted code had it (a user process may
+	; set it, and uaccess copies run with it set): with SMAP that would let
+	; the handler touch user memory unchecked. clac exists only with SMAP.
+	cmp byte [rel smap_on], 0
+	je .ac_clear
+	clac
+.ac_clear:
 	push rax
 	push rbx
 	push rcx

@@ -31,6 +31,7 @@ struct idt_entry {
 static struct idt_entry idt[256] __aligned(16);
 struct fault_record trap_last_fault;
 static u64 spurious_irqs, unexpected_irqs;
+u64 trap_ac_entries; /* handlers that ran with EFLAGS.AC set (must stay 0: the traps suite checks) */
 
 extern const u64 isr_table[256];
 extern const struct extable_entry __extable_start[], __extable_end[];
@@ -163,6 +164,8 @@ static void exception(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	if (read_rflags() & (1UL << 18))
+		trap_ac_entries++;
 	if (f->vector < 32) {
 		exception(f);
 		return;

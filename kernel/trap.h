@@ -31,6 +31,7 @@ struct extable_entry {
 };
 
 extern struct fault_record trap_last_fault;
+extern u64 trap_ac_entries; /* interrupt/exception handlers entered with EFLAGS.AC set */
 
 void trap_init_core(void);
 const char *trap_name(u64 vector);

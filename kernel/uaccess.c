@@ -6,7 +6,7 @@
 u64 uaccess_copy(void *dst, const void *src, u64 n);    /* 0 or -EFAULT */
 long uaccess_strncpy(char *dst, const char *src, u64 max); /* length, -1 no NUL, -EFAULT */
 
-static bool smap_on;
+bool smap_on; /* read by kernel/entry.asm: every interrupt entry clears AC when set */
 
 void uaccess_init_core(bool smap) { smap_on = smap; }
 

@@ -7,8 +7,11 @@
 #include "ksyms.h"
 #include "ktest.h"
 #include "layout.h"
+#include "proc.h"
+#include "timer.h"
 #include "trap.h"
 #include "x86.h"
+#include "xcall.h"
 
 #include <fmt.h>
 #include <string.h>
@@ -128,4 +131,49 @@ KTEST(traps, backtrace_names_the_callers, KTEST_EVERY_CORE, 1)
 		if (!KT_EXPECT(t, name && strcmp(name, want[i]) == 0))
 			ktest_note(t, "frame %d is %s, expected %s", i, name ? name : "?", want[i]);
 	}
+}
+
+static u64 nop(u64 arg) { return arg; }
+
+static u64 spawn_spinner(u64 arg)
+{
+	(void)arg;
+	return (u64)(long)proc_spawn("hello", "spin-ac=300 quiet", &kernel_proc);
+}
+
+static u64 wait_pid(u64 pid)
+{
+	int status = -1;
+	proc_wait(&kernel_proc, (int)pid, &status, NULL);
+	return (u64)(long)status;
+}
+
+static u64 ac_entries(u64 arg)
+{
+	(void)arg;
+	return trap_ac_entries;
+}
+
+/* A process of core 1 spins with EFLAGS.AC set while core 0 keeps sending
+ * it cross-core calls (IPIs): every handler must run with AC clear (the
+ * entry's clac), or SMAP would not stop the kernel touching user memory. */
+KTEST(traps, interrupts_run_with_ac_clear, 0, 2)
+{
+	u64 before = 0, pid = 0, after = 0, status = 1;
+	KT_EXPECT_EQ(t, xcall_run(1, ac_entries, 0, 10 * 1000000000ULL, &before), 0);
+	KT_EXPECT_EQ(t, xcall_run(1, spawn_spinner, 0, 10 * 1000000000ULL, &pid), 0);
+	if (!KT_EXPECT(t, (long)pid > 0))
+		return;
+	u64 end = now_ns() + 400000000ULL, n = 0;
+	while (now_ns() < end) {
+		u64 r;
+		if (xcall_run(1, nop, 1, 1000000000ULL, &r) == 0)
+			n++;
+	}
+	KT_EXPECT_EQ(t, xcall_run(1, wait_pid, pid, 10 * 1000000000ULL, &status), 0);
+	KT_EXPECT_EQ(t, status, 0);
+	KT_EXPECT_EQ(t, xcall_run(1, ac_entries, 0, 10 * 1000000000ULL, &after), 0);
+	KT_EXPECT(t, n > 10);
+	if (!KT_EXPECT_EQ(t, after - before, 0))
+		ktest_note(t, "%lu interrupt handlers ran with AC set (%lu calls)", after - before, n);
 }
