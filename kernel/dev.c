@@ -105,6 +105,8 @@ long dma_alloc(struct proc *p, u64 len, u64 uphys)
 	if (len == 0 || len > DMA_MAX || !uaccess_range_ok(uphys, 8) || !p->devs)
 		return len == 0 || len > DMA_MAX ? -EINVAL : (p->devs ? -EFAULT : -EPERM);
 	u64 frames = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+	if (proc_frames_over(p, frames))
+		return -ENOMEM;
 	paddr_t phys = frame_alloc_contig(&core_frames, frames, 1);
 	if (!phys)
 		return -ENOMEM;
@@ -122,6 +124,7 @@ long dma_alloc(struct proc *p, u64 len, u64 uphys)
 		return e;
 	}
 	p->mmap_next += frames * PAGE_SIZE + PAGE_SIZE;
+	p->frames += frames;
 	return (long)va;
 }
 

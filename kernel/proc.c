@@ -42,6 +42,11 @@ struct proc *proc_find(int pid)
 	return NULL;
 }
 
+bool proc_frames_over(const struct proc *p, u64 n)
+{
+	return p->frames + n > core_frames.total / PROC_FRAMES_SHARE;
+}
+
 int proc_count(void)
 {
 	int n = 0;

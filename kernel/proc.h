@@ -28,6 +28,10 @@
 #define MMAP_LIMIT 0x00007f0000000000UL
 #define PROC_NAME_MAX 32
 #define PROC_ARGS_MAX 256
+/* Per-process limits: no process takes a core from the others. */
+#define PROC_THREADS_MAX 64
+#define PROC_MAPS_MAX 16384        /* mmap regions */
+#define PROC_FRAMES_SHARE 2        /* mmap and DMA memory: at most 1/2 of the core's frames */
 
 enum proc_state { P_FREE = 0, P_ALIVE, P_ZOMBIE };
 
@@ -61,6 +65,9 @@ struct proc {
 	struct waitq ev_wait;      /* its threads in event_wait */
 	paddr_t kinfo;             /* its kinfo page (struct pika_kinfo), mapped read-only */
 	u64 wakeups, sleeps, switches;
+	u32 caps;                  /* PIKA_CAP_* the monitor gave it */
+	u64 frames, nmaps;         /* mmap'ed and DMA frames it holds, mmap regions */
+	u64 con_tokens, con_last, con_dropped; /* console budget (syscall.c, sys_write) */
 	u32 devs;                  /* PCI functions it may drive (bit per bootinfo.pci index) */
 	u64 dev_next;              /* next free address for device mappings */
 };
@@ -87,5 +94,7 @@ struct proc *proc_current(void); /* the caller's process, &kernel_proc for kerne
 struct proc *proc_find(int pid);
 int proc_count(void);            /* live + zombie processes on this core */
 struct proc *proc_by_index(int i);
+/* Would n more frames take p past its share of the core? */
+bool proc_frames_over(const struct proc *p, u64 n);
 
 #endif

@@ -7,20 +7,26 @@
  *
  *  nr name           arguments                       result / errors
  *   0 exit           code                            does not return
- *   1 write          fd, buf, len                    len; -EBADF (fd not 1/2), -EFAULT
+ *   1 write          fd, buf, len                    len; -EBADF (fd not 1/2), -EFAULT; past a
+ *                                                    budget of 64 KiB, refilled at 16 KiB/s, the
+ *                                                    bytes are dropped (counted, said once)
  *   2 getpid         -                               pid
  *   3 getcore        -                               core number
  *   4 yield          -                               0
  *   5 nanosleep      ns                              0 (sleeps >= ns; a one-shot timer)
  *   6 clock          clock id                        ns; -EINVAL for an unknown clock
  *   7 mmap           hint, len, prot                 address; -EINVAL (len 0, > 1 GiB, bad prot),
- *                                                    -ENOMEM; anonymous, zero-filled
+ *                                                    -ENOMEM (also past the process's share:
+ *                                                    PROC_FRAMES_MAX, PROC_MAPS_MAX); anonymous, zeroed
  *   8 munmap         addr, len                       0; -EINVAL unless every page came from mmap
  *   9 spawn          prog, args, core                pid; -ENOENT (no such module), -EFAULT,
  *                                                    -E2BIG (name >= 32 or args >= 256 bytes),
- *                                                    -EINVAL (bad core), -ENOMEM, -EAGAIN
+ *                                                    -EINVAL (bad core), -ENOMEM, -EAGAIN; on
+ *                                                    another core -EPERM without PIKA_CAP_SPAWN_ANY
+ *                                                    (ask that core's monitor: mon_spawn)
  *  10 wait           pid (<= 0: any), *status, *info pid; -ECHILD, -EFAULT
- *  11 thread_create  fn, stack_top, arg, fs_base     tid; -EINVAL (stack), -ENOMEM
+ *  11 thread_create  fn, stack_top, arg, fs_base     tid; -EINVAL (stack), -ENOMEM, -EAGAIN (a process
+ *                                                    has at most PROC_THREADS_MAX threads)
  *  12 thread_exit    -                               does not return (the last thread exits the process)
  *  13 set_fs         base                            0; -EINVAL for a non-user address
  *  14 cmdline        buf, len                        length of the kernel command line; -EFAULT
@@ -62,8 +68,10 @@
  *  37 irq_list       buf, n                          interrupts attached on this core with counts
  *  38 module_read    name, off, buf, n               bytes of boot module name from off (0 past the
  *                                                    end); n 0: its size; -ENOENT, -EINVAL, -EFAULT
- *  39 poweroff       status (0..127)                 does not return; -EPERM except on core 0
+ *  39 poweroff       status (0..127)                 does not return; -EPERM except on core 0 with
+ *                                                    PIKA_CAP_POWEROFF (or the monitor)
  *  40 chan_info      address, *struct pika_chan_info 0; -EINVAL (not a channel of the caller), -EFAULT
+ *  41 cap_grant      pid, caps                       0; -EPERM (not the monitor), -EINVAL
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -95,6 +103,7 @@
 
 u64 syscall_kstack_top;
 static u64 syscall_count, sys_count[SYS_MAX];
+static u64 console_dropped;
 u64 syscall_user_rsp; /* scratch for the entry stub */
 
 void syscall_entry(void); /* kernel/entry.asm */
@@ -114,10 +123,32 @@ void syscall_init_core(void)
 
 typedef long (*sys_fn)(u64, u64, u64, u64);
 
+static bool has_cap(const struct proc *p, u32 cap) { return p->monitor || (p->caps & cap) == cap; }
+
 static long sys_exit(u64 code, u64 a1, u64 a2, u64 a3)
 {
 	(void)a1, (void)a2, (void)a3;
 	proc_exit((int)((code & 0xff) << 8), NULL);
+}
+
+/* The console is one line lock for every core: a process may print in
+ * bursts of CONSOLE_BURST bytes, refilled at CONSOLE_RATE bytes/s; what is
+ * over is dropped (counted, and said once per burst of drops), so a
+ * process printing without end cannot hold other cores at the lock. */
+#define CONSOLE_RATE 16384
+#define CONSOLE_BURST 65536
+
+static u64 console_budget(struct proc *p, u64 want)
+{
+	u64 now = now_ns();
+	if (!p->con_last)
+		p->con_tokens = CONSOLE_BURST;
+	else
+		p->con_tokens = MIN(CONSOLE_BURST, p->con_tokens + (now - p->con_last) * CONSOLE_RATE / 1000000000ULL);
+	p->con_last = now;
+	u64 n = MIN(want, p->con_tokens);
+	p->con_tokens -= n;
+	return n;
 }
 
 static long sys_write(u64 fd, u64 buf, u64 len, u64 a3)
@@ -127,14 +158,25 @@ static long sys_write(u64 fd, u64 buf, u64 len, u64 a3)
 		return -EBADF;
 	if (!uaccess_range_ok(buf, len))
 		return -EFAULT;
+	struct proc *p = proc_current();
+	u64 allowed = console_budget(p, len);
 	char chunk[256];
 	u64 done = 0;
-	while (done < len) {
-		u64 n = MIN(len - done, sizeof(chunk));
+	while (done < allowed) {
+		u64 n = MIN(allowed - done, sizeof(chunk));
 		if (copy_from_user(chunk, buf + done, n))
 			return done ? (long)done : -EFAULT;
 		kprintf("%.*s", (int)n, chunk);
 		done += n;
+	}
+	if (allowed < len) {
+		if (!p->con_dropped)
+			kprintf("\n[console: output of pid %d (%s) dropped: over %d bytes/s]\n", p->pid, p->name,
+				CONSOLE_RATE);
+		p->con_dropped += len - allowed;
+		console_dropped += len - allowed;
+	} else if (p->con_dropped && p->con_tokens >= CONSOLE_BURST / 2) {
+		p->con_dropped = 0; /* the budget came back: a new burst of drops is said again */
 	}
 	console_flush(); /* a process's partial line never merges with another's */
 	return (long)len;
@@ -197,8 +239,14 @@ static long sys_mmap(u64 hint, u64 len, u64 prot, u64 a3)
 		va = p->mmap_next;
 		p->mmap_next += len + PAGE_SIZE; /* an unmapped page between regions */
 	}
+	if (proc_frames_over(p, len / PAGE_SIZE) || p->nmaps >= PROC_MAPS_MAX)
+		return -ENOMEM; /* the process's share of the core (PROC_FRAMES_MAX) */
 	int e = uvm_map_anon(p->pml4, va, len, flags);
-	return e ? (e == -EEXIST ? -ENOMEM : e) : (long)va;
+	if (e)
+		return e == -EEXIST ? -ENOMEM : e;
+	p->frames += len / PAGE_SIZE;
+	p->nmaps++;
+	return (long)va;
 }
 
 static long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3)
@@ -206,7 +254,15 @@ static long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3)
 	(void)a2, (void)a3;
 	if (len == 0 || len > MMAP_LIMIT)
 		return -EINVAL;
-	return uvm_unmap(current->proc->pml4, addr, ALIGN_UP(len, PAGE_SIZE), true);
+	struct proc *p = current->proc;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	int e = uvm_unmap(p->pml4, addr, len, true);
+	if (!e) {
+		p->frames -= MIN(p->frames, len / PAGE_SIZE);
+		if (p->nmaps)
+			p->nmaps--;
+	}
+	return e;
 }
 
 /* Cross-core spawn: runs on the target core in its xcall worker; the names
@@ -243,6 +299,8 @@ static long sys_spawn(u64 uprog, u64 uargs, u64 core, u64 a3)
 		return proc_spawn(r.prog, r.args, proc_current());
 	if (c >= ncores)
 		return -EINVAL;
+	if (!has_cap(proc_current(), PIKA_CAP_SPAWN_ANY))
+		return -EPERM; /* other cores' programs are their monitors' to start (mon_spawn) */
 	u64 res = 0;
 	int e = xcall_run_payload(c, spawn_here, &r, sizeof(r), 10ULL * 1000000000, &res);
 	return e ? e : (long)res;
@@ -266,6 +324,16 @@ static long sys_wait(u64 pid, u64 ustatus, u64 uinfo, u64 a3)
 	return r;
 }
 
+static int threads_of(struct proc *p)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = thread_by_index(i);
+		n += t->proc == p && t->state != T_FREE && t->state != T_DEAD;
+	}
+	return n;
+}
+
 static long sys_thread_create(u64 fn, u64 stack_top, u64 arg, u64 fs)
 {
 	struct proc *p = current->proc;
@@ -276,21 +344,13 @@ static long sys_thread_create(u64 fn, u64 stack_top, u64 arg, u64 fs)
 	u64 zero = 0;
 	if (copy_to_user(stack_top - 8, &zero, 8))
 		return -EFAULT;
+	if (threads_of(p) >= PROC_THREADS_MAX)
+		return -EAGAIN;
 	struct thread *t = uthread_create(p, fn, stack_top - 8, arg, fs);
 	if (!t)
 		return -ENOMEM;
 	sched_make_runnable(t);
 	return t->tid;
-}
-
-static int threads_of(struct proc *p)
-{
-	int n = 0;
-	for (int i = 0; i < MAX_THREADS; i++) {
-		struct thread *t = thread_by_index(i);
-		n += t->proc == p && t->state != T_FREE && t->state != T_DEAD;
-	}
-	return n;
 }
 
 static long sys_thread_exit(u64 a0, u64 a1, u64 a2, u64 a3)
@@ -488,6 +548,7 @@ static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
 	st.ipis_received = event_stats.ipis_received;
 	st.timer_irqs = timer_irqs();
 	st.device_irqs = dev_irq_count();
+	st.console_dropped = console_dropped;
 	return copy_to_user(buf, &st, sizeof(st));
 }
 
@@ -556,16 +617,30 @@ static long sys_module_read(u64 uname, u64 off, u64 buf, u64 len)
 	return (long)k;
 }
 
-/* The shell's halt: only a process of core 0 (the console's core) may. */
+/* The shell's halt: only a process of core 0 (the console's core) that
+ * holds PIKA_CAP_POWEROFF (the monitor gives it to the shell) may. */
 static long sys_poweroff(u64 status, u64 a1, u64 a2, u64 a3)
 {
 	(void)a1, (void)a2, (void)a3;
-	if (this_core != 0)
+	if (this_core != 0 || !has_cap(proc_current(), PIKA_CAP_POWEROFF))
 		return -EPERM;
 	if (status > 127)
 		return -EINVAL;
 	console_flush();
 	power_off((int)status);
+}
+
+/* A monitor gives a process of its core capabilities (PIKA_CAP_*). */
+static long sys_cap_grant(u64 pid, u64 caps, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	if (!proc_current()->monitor)
+		return -EPERM;
+	struct proc *p = proc_find((int)pid);
+	if (!p || p->state != P_ALIVE || (caps & ~(u64)PIKA_CAPS_ALL))
+		return -EINVAL;
+	p->caps |= (u32)caps;
+	return 0;
 }
 
 static const sys_fn table[SYS_MAX] = {
@@ -610,6 +685,7 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_module_read] = sys_module_read,
 	[SYS_poweroff] = sys_poweroff,
 	[SYS_chan_info] = sys_chan_info,
+	[SYS_cap_grant] = sys_cap_grant,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */

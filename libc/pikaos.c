@@ -107,6 +107,7 @@ static const char *const syscall_names[SYS_MAX] = {
 	[SYS_module_read] = "module_read",
 	[SYS_poweroff] = "poweroff",
 	[SYS_chan_info] = "chan_info",
+	[SYS_cap_grant] = "cap_grant",
 };
 
 const char *pika_syscall_name(int nr)

@@ -491,6 +491,8 @@ static void start_programs(void)
 		int pid = spawn_here(sh);
 		if (pid < 0 && pid != -ENOENT)
 			printf("monitor: core 0: cannot start the shell: %d\n", pid);
+		else if (pid > 0) /* the operator's console: halt */
+			__syscall(SYS_cap_grant, pid, PIKA_CAP_POWEROFF, 0, 0);
 	}
 	if (!list)
 		return;

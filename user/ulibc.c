@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pikaos.h>
+#include <pikaos/monitor.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -289,6 +290,61 @@ UTEST(threads_share_memory_own_errno)
 	UT_EXPECT_EQ(t, errno, 7);
 }
 
+static volatile int release_sleepers, sleepers_done;
+
+static void sleeper(void *arg)
+{
+	(void)arg;
+	while (!release_sleepers)
+		usleep(1000);
+	__atomic_add_fetch(&sleepers_done, 1, __ATOMIC_SEQ_CST);
+	pika_thread_exit();
+}
+
+UTEST(limits_are_reached_and_recovered)
+{
+	/* memory: at most half of the core's frames per process, then ENOMEM;
+	 * everything comes back, and the next mapping works again */
+	long free0 = pika_free_frames();
+	static void *m[1024];
+	int n = 0;
+	errno = 0;
+	while (n < 1024) {
+		void *p = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		m[n++] = p;
+	}
+	UT_EXPECT_EQ(t, errno, ENOMEM);
+	UT_EXPECT(t, n > 0);
+	UT_EXPECT(t, pika_free_frames() > free0 / 3); /* the rest of the core still has memory */
+	for (int i = 0; i < n; i++)
+		UT_EXPECT_EQ(t, munmap(m[i], 8 << 20), 0);
+	UT_EXPECT(t, pika_free_frames() >= free0 - 64); /* a few page-table frames may stay */
+	void *p = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	UT_EXPECT(t, p != MAP_FAILED);
+	if (p != MAP_FAILED)
+		munmap(p, 8 << 20);
+	/* threads: at most 64 per process, then EAGAIN; after they end, again */
+	int k = 0;
+	errno = 0;
+	while (k < 100 && pika_thread_create(sleeper, NULL) > 0)
+		k++;
+	UT_EXPECT_EQ(t, errno, EAGAIN);
+	UT_EXPECT_EQ(t, k, 63); /* with this one, 64 */
+	release_sleepers = 1;
+	for (int i = 0; i < 20000 && sleepers_done < k; i++)
+		usleep(1000);
+	UT_EXPECT_EQ(t, sleepers_done, k);
+	usleep(10000);
+	release_sleepers = 0;
+	sleepers_done = 0;
+	UT_EXPECT(t, pika_thread_create(sleeper, NULL) > 0);
+	release_sleepers = 1;
+	for (int i = 0; i < 2000 && !sleepers_done; i++)
+		usleep(1000);
+}
+
 UTEST(spawn_and_wait)
 {
 	int st = -1;
@@ -305,14 +361,19 @@ UTEST(spawn_and_wait)
 	UT_EXPECT_EQ(t, errno, ENOENT);
 	UT_EXPECT_EQ(t, pika_spawn("hello", NULL, 999), -1);
 	UT_EXPECT_EQ(t, errno, EINVAL);
-	/* on another core: the child runs there (pids encode the core) */
+	/* on another core: only through its monitor (pids encode the core); a
+	 * plain process may not start programs there itself, nor power off */
 	int ncores = pika_ncores();
 	if (ncores > 1) {
 		int other = (pika_getcore() + 1) % ncores;
-		pid = pika_spawn("hello", "quiet", other);
+		UT_EXPECT_EQ(t, pika_spawn("hello", "quiet", other), -1);
+		UT_EXPECT_EQ(t, errno, EPERM);
+		pid = mon_spawn("hello quiet", other);
 		UT_EXPECT(t, pid > 0);
 		UT_EXPECT_EQ(t, pid / 1000000, other);
 	}
+	UT_EXPECT_EQ(t, pika_poweroff(0), -1);
+	UT_EXPECT_EQ(t, errno, EPERM);
 	UT_EXPECT_EQ(t, sysconf(_SC_NPROCESSORS_ONLN), ncores);
 }
 

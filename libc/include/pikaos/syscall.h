@@ -51,7 +51,13 @@
 #define SYS_module_read 38  /* (const char *name, u64 off, void *buf, size_t n) -> bytes; n 0: size */
 #define SYS_poweroff 39     /* (int status) -> does not return; core 0 only */
 #define SYS_chan_info 40    /* (void *chan, struct pika_chan_info *) -> 0: the kernel's facts */
-#define SYS_MAX 41
+#define SYS_cap_grant 41    /* (pid, caps) -> 0: PIKA_CAP_* for a process of this core [monitor only] */
+#define SYS_MAX 42
+
+/* Capabilities beyond a plain process's (monitors have them all). */
+#define PIKA_CAP_SPAWN_ANY 1 /* spawn on another core directly (else: its monitor, mon_spawn) */
+#define PIKA_CAP_POWEROFF 2  /* power the machine off (the shell's halt) */
+#define PIKA_CAPS_ALL 3
 
 /* SYS_chan_create flags */
 #define PIKA_CHAN_LOCAL 1    /* both ends on this core: frames from the core's own memory,
@@ -140,6 +146,7 @@ struct pika_core_stats {
 	unsigned long wakes, wakes_awake, wakes_spurious, event_sleeps;
 	unsigned long ipis_sent, ipis_received, timer_irqs, device_irqs;
 	unsigned long cr3_loads;
+	unsigned long console_dropped; /* bytes of user output over the console budget */
 	unsigned long sys_count[PIKA_STATS_SYSCALLS]; /* system calls by number */
 };
 
