@@ -24,6 +24,11 @@
 #include <unistd.h>
 #include <utest.h>
 
+#include <pikaos/monitor.h>
+#include <pikaos/msg.h>
+
+#include "user/netd/netd.h"
+
 static struct sockaddr_in self;
 static uint16_t next_port;
 
@@ -212,6 +217,33 @@ UTEST(refused_in_use_and_reuseport)
 	close(c);
 	close(r1);
 	close(r2);
+}
+
+UTEST(a_second_bind_is_refused)
+{
+	/* binding a SO_REUSEPORT socket twice once made it its own alias and
+	 * looped netd forever; now the second bind is EINVAL and the socket
+	 * still accepts */
+	uint16_t port = next_port++;
+	struct sockaddr_in a = at(port);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	UT_EXPECT_EQ(t, setsockopt(l, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+	UT_EXPECT_EQ(t, bind(l, SA(a), sizeof(a)), 0);
+	UT_EXPECT_EQ(t, listen(l, 8), 0);
+	errno = 0;
+	UT_EXPECT_EQ(t, bind(l, SA(a), sizeof(a)), -1);
+	UT_EXPECT_EQ(t, errno, EINVAL);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	if (connected(t, c, port)) {
+		int s = accept(l, NULL, NULL);
+		UT_EXPECT(t, s >= 0);
+		UT_EXPECT_EQ(t, send(c, "x", 1, 0), 1);
+		char b;
+		UT_EXPECT_EQ(t, recv(s, &b, 1, 0), 1);
+		close(s);
+	}
+	close(c);
+	close(l);
 }
 
 UTEST(nonblocking_calls_say_eagain)
@@ -404,6 +436,50 @@ UTEST(loopback_127_0_0_1)
 	UT_EXPECT_EQ(t, ntohl(peer.sin_addr.s_addr), INADDR_LOOPBACK);
 	close(u);
 	close(v);
+}
+
+UTEST(peer_messages_from_a_process_are_refused)
+{
+	/* messages meant for netd from another netd (a new address, an ARP
+	 * fact, a forwarded frame, a kick) sent by a plain process: refused and
+	 * counted, and the address and ARP table stay as they were */
+	struct chan c;
+	if (!UT_EXPECT_EQ(t, mon_bind("netd", pika_getcore(), &c), 0))
+		return;
+	struct netd_addr na = { 0x01020304, 0xffffff00, 0x01020301 };
+	struct netd_arp arp = { ntohl(self.sin_addr.s_addr), { 2, 0, 0, 0, 0, 1 } };
+	struct netd_frame fr = { 0, 60, NETD_FRAME_RX, 0, 0, 0 };
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_ADDR, &na, sizeof(na), NULL, 0, NULL, 5000000000ULL), -EPERM);
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_ARP, &arp, sizeof(arp), NULL, 0, NULL, 5000000000ULL), -EPERM);
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_FRAME, &fr, sizeof(fr), NULL, 0, NULL, 5000000000ULL), -EPERM);
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_KICK, NULL, 0, NULL, 0, NULL, 5000000000ULL), -EPERM);
+	pika_chan_close(&c);
+	/* still our address, still reachable */
+	int cl, s = pair(t, &cl);
+	UT_EXPECT(t, s >= 0);
+	struct sockaddr_in me;
+	socklen_t ml = sizeof(me);
+	UT_EXPECT_EQ(t, getsockname(s, SA(me), &ml), 0);
+	UT_EXPECT_EQ(t, me.sin_addr.s_addr, self.sin_addr.s_addr);
+	close(cl);
+	close(s);
+}
+
+UTEST(socket_limit_reached_and_recovered)
+{
+	/* a process's sockets run out with EMFILE; closing gives them back */
+	static int fds[1100];
+	int n = 0;
+	errno = 0;
+	while (n < 1100 && (fds[n] = socket(AF_INET, SOCK_DGRAM, 0)) >= 0)
+		n++;
+	UT_EXPECT_EQ(t, errno, EMFILE);
+	UT_EXPECT(t, n > 900);
+	for (int i = 0; i < n; i++)
+		UT_EXPECT_EQ(t, close(fds[i]), 0);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	UT_EXPECT(t, s >= 0);
+	close(s);
 }
 
 UTEST(many_sockets_open_and_close)

@@ -245,7 +245,9 @@ static void h_bind(struct disp_req *r)
 	}
 	struct net_sockaddr a = { q->addr, q->port };
 	int e;
-	if (p->kind == SOCK_KIND_UDP) {
+	if (p->port || p->listening) {
+		e = -EINVAL; /* bound already (a second bind once made a socket its own alias) */
+	} else if (p->kind == SOCK_KIND_UDP) {
 		e = net_udp_bind(g.ns, p->nh, &a);
 	} else {
 		if (q->flags & SOCK_BIND_REUSEADDR)
