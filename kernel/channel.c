@@ -152,6 +152,7 @@ static int map_slot(struct proc *p, int slot, u64 id, u32 pages, int end, int pe
 	int e = vm_map(p->pml4, slot_va(slot), id, len, PTE_W | PTE_NX | PTE_U | PTE_NOFREE, false, &core_frames);
 	if (e) {
 		vm_unmap(p->pml4, slot_va(slot), len);
+		vm_prune(p->pml4, slot_va(slot), PIKA_CHAN_SLOT_SIZE, &core_frames);
 		return e;
 	}
 	p->chans[slot] = (struct chan_slot){ .id = id, .pages = pages, .used = 1, .end = (u8)end,
@@ -223,6 +224,7 @@ static void close_slot(struct proc *p, int slot)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	event_wake_pid(c.peer_core, c.peer_pid);
 	vm_unmap(p->pml4, slot_va(slot), (u64)c.pages * PAGE_SIZE);
+	vm_prune(p->pml4, slot_va(slot), PIKA_CHAN_SLOT_SIZE, &core_frames);
 	memset(&p->chans[slot], 0, sizeof(p->chans[slot]));
 	struct made *m = find_made(c.id);
 	if (m)

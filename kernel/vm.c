@@ -86,6 +86,49 @@ int vm_unmap(paddr_t pml4, u64 va, u64 len)
 	return 0;
 }
 
+/* True when no entry of the table at t is present. */
+static bool table_empty(const u64 *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i] & PTE_P)
+			return false;
+	return true;
+}
+
+void vm_prune(paddr_t pml4, u64 va, u64 len, struct frame_alloc *fa)
+{
+	if (len == 0 || va >= USER_TOP || va + len > USER_TOP || va + len < va)
+		return;
+	bool live = (read_cr3() & PTE_ADDR) == pml4;
+	bool freed = false;
+	u64 *l4 = table(pml4);
+	for (u64 at = va & ~(HUGE_SIZE - 1); at < va + len; at += HUGE_SIZE) {
+		u64 *e4 = &l4[idx(at, 4)];
+		if (!(*e4 & PTE_P))
+			continue;
+		u64 *e3 = &table(*e4)[idx(at, 3)];
+		if (!(*e3 & PTE_P) || (*e3 & PTE_PS))
+			continue;
+		u64 *pd = table(*e3);
+		u64 *e2 = &pd[idx(at, 2)];
+		/* only a table wholly inside the range is the caller's to free */
+		bool inside = at >= va && at + HUGE_SIZE <= va + len;
+		if (inside && (*e2 & PTE_P) && !(*e2 & PTE_PS) && table_empty(table(*e2))) {
+			frame_free(fa, *e2 & PTE_ADDR);
+			*e2 = 0;
+			freed = true;
+		}
+		if (table_empty(pd)) { /* nothing else lives in this GiB either */
+			frame_free(fa, *e3 & PTE_ADDR);
+			*e3 = 0;
+			freed = true;
+		}
+	}
+	/* invlpg also drops every cached paging-structure entry */
+	if (freed && live)
+		invlpg(va);
+}
+
 paddr_t vm_translate(paddr_t pml4, u64 va, u64 *flags)
 {
 	u64 *t = table(pml4);

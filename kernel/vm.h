@@ -32,6 +32,11 @@
 int vm_map(paddr_t pml4, u64 va, paddr_t pa, u64 len, u64 flags, bool huge, struct frame_alloc *fa);
 /* Removes 4 KiB mappings in [va, va+len); flushes the TLB when pml4 is live. */
 int vm_unmap(paddr_t pml4, u64 va, u64 len);
+/* Frees the page tables (and page directories) in the user range
+ * [va, va+len) that no longer map anything, into fa (where they came from).
+ * For address ranges that are reused with growing indices - channel slots -
+ * so that closing what was opened gives every table frame back. */
+void vm_prune(paddr_t pml4, u64 va, u64 len, struct frame_alloc *fa);
 /* The physical address va maps to and its leaf flags, or VM_NOPHYS. */
 paddr_t vm_translate(paddr_t pml4, u64 va, u64 *flags);
 
