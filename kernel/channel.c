@@ -45,8 +45,10 @@ static struct made {
 	u64 id;
 	u32 pages;
 	u8 used, local;
-	u8 end[2]; /* E_* */
+	u8 end[2];      /* E_* */
+	i16 away[2];    /* E_AWAY: the core that holds that end */
 } made[MADE_MAX];
+static u64 dead_seen; /* cores whose death we handled (bit per core < 64) */
 
 static u64 slot_va(int slot) { return PIKA_CHAN_BASE + (u64)slot * PIKA_CHAN_SLOT_SIZE; }
 static struct chan_frame *frame_of(u64 id) { return phys_to_virt(id); }
@@ -184,8 +186,9 @@ long channel_grant(struct proc *caller, u64 ugrant)
 		    owner_of(g.id, g.pages) == this_core || (g.flags & PIKA_GRANT_REMOTE))
 			return -EINVAL;
 	}
-	if (g.flags & PIKA_GRANT_REMOTE) {
+	if (g.flags & PIKA_GRANT_REMOTE) { /* peer_core: the core that holds this end */
 		m->end[g.end] = E_AWAY;
+		m->away[g.end] = (i16)g.peer_core;
 		return 0;
 	}
 	struct proc *p = proc_find(g.pid);
@@ -267,6 +270,47 @@ long channel_info(struct proc *p, u64 va, u64 uinfo)
 	const struct chan_slot *c = &p->chans[slot];
 	struct pika_chan_info in = { c->id, c->pages, c->end, c->peer_core, c->peer_pid };
 	return copy_to_user(uinfo, &in, sizeof(in)) ? -EFAULT : 0;
+}
+
+/*
+ * VEC_CORE_DEAD: a core stopped (a fault, a panic). Everything of ours that
+ * shares a channel with it learns so: the other end's closed flag is set on
+ * its behalf and the holder is named (its next receive or send gives
+ * EPIPE, nobody waits forever), and channels we made whose other end was
+ * there count that end closed, so our monitor frees them once ours close.
+ */
+void channel_cores_died(void)
+{
+	u64 f = irq_save();
+	for (int c = 0; c < ncores && c < 64; c++) {
+		u32 st = READ_ONCE(core_status_of(c)->state);
+		if (c == this_core || (dead_seen & (1ULL << c)) || (st != CORE_FAULTED && st != CORE_PANICKED))
+			continue;
+		dead_seen |= 1ULL << c;
+		for (int i = 0; i < MAX_PROCS; i++) {
+			struct proc *p = proc_by_index(i);
+			if (p->state != P_ALIVE)
+				continue;
+			bool hit = false;
+			for (int s = 0; s < PIKA_CHAN_SLOTS; s++) {
+				struct chan_slot *cs = &p->chans[s];
+				if (!cs->used || cs->peer_core != c)
+					continue;
+				__atomic_store_n(&frame_of(cs->id)->ctl[1 - cs->end].closed, 1, __ATOMIC_RELEASE);
+				hit = true;
+			}
+			if (hit)
+				event_wake_proc(p);
+		}
+		for (int i = 0; i < MADE_MAX; i++)
+			for (int e = 0; e < 2; e++)
+				if (made[i].used && made[i].end[e] == E_AWAY && made[i].away[e] == c) {
+					made[i].end[e] = E_CLOSED;
+					kevent_post(PIKA_KEV_CHAN_CLOSED, 0, made[i].id, (u64)this_core);
+				}
+		pr_warn("channel: core %d stopped: its channels are closed here\n", c);
+	}
+	irq_restore(f);
 }
 
 void channel_proc_exit(struct proc *p)

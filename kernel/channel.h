@@ -31,6 +31,8 @@ long channel_free(struct proc *caller, u64 id, u64 closed_away);
 long channel_wake(struct proc *p, u64 va);
 long channel_info(struct proc *p, u64 va, u64 uinfo);
 long channel_monitor_connect(struct proc *p, u64 timeout_ns);
+/* VEC_CORE_DEAD: channels shared with a stopped core close here. */
+void channel_cores_died(void);
 /* Closes every channel end p holds (process exit). */
 void channel_proc_exit(struct proc *p);
 /* Maps the monitor-to-monitor channels into this core's monitor. */

@@ -14,6 +14,13 @@
 
 struct event_stats event_stats;
 static u32 line_read[MAX_CORES];     /* how far we read each source's wake line */
+/* At most one wake-up IPI per IPI_GAP_NS to a core: one due sooner waits
+ * for the gap (the scheduler's alarm sends it, event_send_deferred), so a
+ * process naming a peer on another core in a loop cannot flood that core
+ * with interrupts; spaced wake-ups go at once. */
+#define IPI_GAP_NS 20000ULL
+static u64 ipi_next[MAX_CORES];
+static u64 ipi_deferred; /* cores (bit per core < 64) owed an IPI */
 static u32 overflow_seen[MAX_CORES]; /* its overflow count when we last looked */
 
 static void publish(struct proc *p)
@@ -86,6 +93,24 @@ static struct proc *find_local(int pid)
 	return NULL;
 }
 
+/* Interrupts off. */
+static void send_ipi(int core)
+{
+	u64 now = now_ns();
+	if (core < 64 && now < ipi_next[core]) {
+		if (!(ipi_deferred & (1ULL << core))) {
+			ipi_deferred |= 1ULL << core;
+			sched_alarm_changed();
+		}
+		event_stats.ipis_deferred++;
+		return;
+	}
+	if (core < 64)
+		ipi_next[core] = now + IPI_GAP_NS;
+	event_stats.ipis_sent++;
+	lapic_send_ipi(bootinfo.apic_id[core], VEC_EVENT);
+}
+
 int event_wake_pid(int core, int pid)
 {
 	if (core < 0 || core >= ncores)
@@ -95,8 +120,17 @@ int event_wake_pid(int core, int pid)
 		return 0;
 	}
 	struct wake_line *w = wake_line_of(core, this_core);
-	u32 head = w->head;
-	if (head - READ_ONCE(wake_ack_of(core, this_core)->tail) >= WAKE_SLOTS) {
+	struct wake_ack *ack = wake_ack_of(core, this_core);
+	u64 f = irq_save();
+	u32 head = w->head, tail = READ_ONCE(ack->tail);
+	if (head != tail && w->pid[(head - 1) % WAKE_SLOTS] == pid) {
+		/* named already and not yet read: the target will wake it (a flood
+		 * of wake-ups to one process costs the target nothing more) */
+		event_stats.wakes_coalesced++;
+		irq_restore(f);
+		return 0;
+	}
+	if (head - tail >= WAKE_SLOTS) {
 		WRITE_ONCE(w->overflow, w->overflow + 1);
 		event_stats.lines_overflowed++;
 	} else {
@@ -104,9 +138,36 @@ int event_wake_pid(int core, int pid)
 		barrier(); /* x86 keeps the stores in order: the pid before the head */
 		WRITE_ONCE(w->head, head + 1);
 	}
-	event_stats.ipis_sent++;
-	lapic_send_ipi(bootinfo.apic_id[core], VEC_EVENT);
+	/* An IPI only when the target had read everything before: else it is
+	 * still draining and looks at the head again after it says how far it
+	 * read (event_ipi), so it finds this name too. The fence orders our head
+	 * store before the tail load, as the target's orders its tail store
+	 * before its head load. */
+	mfence();
+	if (READ_ONCE(ack->tail) == head)
+		send_ipi(core);
+	else
+		event_stats.wakes_coalesced++;
+	irq_restore(f);
 	return 0;
+}
+
+u64 event_deferred_deadline(void)
+{
+	u64 d = 0;
+	for (int c = 0; c < ncores && c < 64; c++)
+		if ((ipi_deferred & (1ULL << c)) && (!d || ipi_next[c] < d))
+			d = ipi_next[c];
+	return d;
+}
+
+void event_send_deferred(u64 now)
+{
+	for (int c = 0; c < ncores && c < 64 && ipi_deferred; c++)
+		if ((ipi_deferred & (1ULL << c)) && now >= ipi_next[c]) {
+			ipi_deferred &= ~(1ULL << c);
+			send_ipi(c);
+		}
 }
 
 /* VEC_EVENT: another core named processes of ours. */
@@ -119,15 +180,20 @@ void event_ipi(void)
 		if (s == this_core)
 			continue;
 		struct wake_line *w = wake_line_of(this_core, s);
-		u32 head = READ_ONCE(w->head);
-		barrier(); /* loads stay in order on x86: the pids after the head */
-		for (u32 t = line_read[s]; t != head; t++) {
-			struct proc *p = find_local(w->pid[t % WAKE_SLOTS]);
-			if (p && p->state == P_ALIVE)
-				wake_proc(p, true);
+		for (;;) {
+			u32 head = READ_ONCE(w->head);
+			barrier(); /* loads stay in order on x86: the pids after the head */
+			for (u32 t = line_read[s]; t != head; t++) {
+				struct proc *p = find_local(w->pid[t % WAKE_SLOTS]);
+				if (p && p->state == P_ALIVE)
+					wake_proc(p, true);
+			}
+			line_read[s] = head;
+			WRITE_ONCE(wake_ack_of(this_core, s)->tail, head);
+			mfence(); /* our tail before the second look at the head (see event_wake_pid) */
+			if (READ_ONCE(w->head) == head)
+				break;
 		}
-		line_read[s] = head;
-		WRITE_ONCE(wake_ack_of(this_core, s)->tail, head);
 		u32 o = READ_ONCE(w->overflow);
 		if (o != overflow_seen[s]) {
 			overflow_seen[s] = o;

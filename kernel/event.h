@@ -20,9 +20,12 @@
  *
  * Another core's process is named through a wake line (struct wake_line in
  * kshared, one per pair of cores, written only by the waking core) and an
- * IPI; the target core drains its lines in event_ipi(). A full line is not
- * waited for: the waker counts an overflow and the target wakes every
- * sleeping process of its core (counted as spurious wake-ups).
+ * IPI; the target core drains its lines in event_ipi(). A name already
+ * pending is not written again, and an IPI is sent only when the target
+ * had drained the line, so a flood of wake-ups costs the target one IPI
+ * per drain. A full line is not waited for: the waker counts an overflow
+ * and the target wakes every sleeping process of its core (counted as
+ * spurious wake-ups).
  */
 #ifndef KERNEL_EVENT_H
 #define KERNEL_EVENT_H
@@ -40,10 +43,16 @@ int event_wake_pid(int core, int pid);
 /* Names a process of this core. */
 void event_wake_proc(struct proc *p);
 void event_ipi(void); /* from the VEC_EVENT interrupt */
+/* IPIs held back by the 20 us gap per target core: when the first is due
+ * (0: none), and sending those due (the scheduler's alarm). */
+u64 event_deferred_deadline(void);
+void event_send_deferred(u64 now);
 
 struct event_stats {
 	u64 wakes, wakes_awake, wakes_spurious, sleeps;
 	u64 ipis_sent, ipis_received, lines_overflowed;
+	u64 wakes_coalesced; /* a cross-core name that needed no IPI (pending already) */
+	u64 ipis_deferred;   /* IPIs that waited for the gap */
 };
 extern struct event_stats event_stats;
 

@@ -10,7 +10,8 @@
 /* Interrupt vectors. 0..31 are exceptions; the 8259 PICs are parked at 0xE0. */
 #define VEC_TIMER 0x20
 #define VEC_XCALL 0xF0   /* "look at your cross-core call lines" */
-#define VEC_EVENT 0xF1   /* "bump your event generation": a channel peer has work */
+#define VEC_EVENT 0xF1   /* "look at your wake lines": another core named a process of yours */
+#define VEC_CORE_DEAD 0xF2 /* "a core stopped": its channel peers see their channels closed */
 #define VEC_ERROR 0xFE
 #define VEC_SPURIOUS 0xFF
 #define VEC_PIC_BASE 0xE0

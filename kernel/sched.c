@@ -1,6 +1,7 @@
 /* sched.c - see sched.h. */
 #include "sched.h"
 #include "console.h"
+#include "event.h"
 #include "core.h"
 #include "gdt.h"
 #include "kimage.h"
@@ -118,7 +119,7 @@ static void timed_del(struct thread *t)
  * no timer at all (a wait that ended early leaves no stale alarm). */
 static void rearm(void)
 {
-	u64 d = 0;
+	u64 d = event_deferred_deadline();
 	for (struct thread *t = timed; t; t = t->tnext)
 		if (!d || t->wake_ns < d)
 			d = t->wake_ns;
@@ -292,6 +293,7 @@ void sched_sleep_ns(u64 ns)
 void sched_timer(void)
 {
 	u64 now = now_ns();
+	event_send_deferred(now);
 	for (struct thread *t = timed, *n; t; t = n) {
 		n = t->tnext;
 		if (t->state == T_BLOCKED && t->wake_ns <= now) {
@@ -307,6 +309,13 @@ void sched_timer(void)
 		console_poll_input();
 	}
 	rearm();
+}
+
+void sched_alarm_changed(void)
+{
+	u64 f = irq_save();
+	rearm();
+	irq_restore(f);
 }
 
 bool sched_should_switch(void) { return need_switch; }

@@ -30,6 +30,7 @@ void sched_sleep_ns(u64 ns);         /* at least ns (a one-shot timer at the dea
 bool sched_block_until(struct waitq *q, u64 deadline_ns);
 void sched_timer(void);              /* from the timer interrupt */
 bool sched_should_switch(void);      /* before returning to user mode */
+void sched_alarm_changed(void);      /* another deadline the alarm must cover (event.c) */
 void sched_request_switch(void);     /* e.g. after an IPI woke a thread */
 void sched_remove(struct thread *t); /* take a runnable/blocked thread off its queue */
 void sched_after_switch(void);       /* first thing a thread runs after being switched to */

@@ -1,5 +1,7 @@
 /* trap.c - see trap.h. Intel SDM vol. 3A, chapter 6 (interrupts and exceptions). */
 #include "trap.h"
+#include "bootinfo.h"
+#include "channel.h"
 #include "console.h"
 #include "dev.h"
 #include "event.h"
@@ -184,6 +186,10 @@ void trap_dispatch(struct trap_frame *f)
 		lapic_eoi();
 		event_ipi();
 		break;
+	case VEC_CORE_DEAD:
+		lapic_eoi();
+		channel_cores_died();
+		break;
 	case VEC_SPURIOUS: /* no EOI for spurious interrupts */
 		spurious_irqs++;
 		break;
@@ -202,8 +208,13 @@ void trap_dispatch(struct trap_frame *f)
 
 __noreturn void core_stop(u32 state)
 {
-	if (kshared)
+	if (kshared) {
 		WRITE_ONCE(core_status_of(this_core)->state, state);
+		/* the others close what they share with us (channel.c) */
+		for (int c = 0; c < ncores; c++)
+			if (c != this_core && READ_ONCE(core_status_of(c)->state) == CORE_UP)
+				lapic_send_ipi(bootinfo.apic_id[c], VEC_CORE_DEAD);
+	}
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

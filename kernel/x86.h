@@ -64,6 +64,7 @@ DEFINE_CR(4)
 #undef DEFINE_CR
 
 static inline void invlpg(u64 va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }

@@ -444,6 +444,107 @@ static int wakecount(void)
 	return ok ? 0 : 1;
 }
 
+/* Both ends of a channel to ourselves (a service we registered): the bind's
+ * reply gives end 0, the monitor's notice end 1. */
+static int self_channel(const char *name, struct chan *a, struct chan *b, int pages)
+{
+	struct mon_bind_data nb;
+	if (mon_bind_pages(name, core, pages, a) || wait_new_chan(&nb))
+		return -1;
+	pika_chan_attach(b, (void *)nb.va, (int)nb.end);
+	return 0;
+}
+
+/*
+ * The kernel's facts about a channel are its own: this process rewrites
+ * the header of a channel it holds both ends of (pages, pids, magic,
+ * closed flags) and closes it. The kernel must unmap exactly the frames it
+ * mapped (the next channel, mapped right after it, keeps working: it used
+ * to be unmapped by a forged page count), and SYS_chan_info must still say
+ * the truth. The ktest checks the pool comes back whole.
+ */
+static int header_lies(void)
+{
+	if (mon_register("hl"))
+		return 1;
+	struct chan a0, a1, b0, b1;
+	if (self_channel("hl", &a0, &a1, 2) || self_channel("hl", &b0, &b1, 1)) {
+		printf("chantest: header-lies: no channels\n");
+		return 1;
+	}
+	struct chan_frame *f = a0.f;
+	f->hdr.pages = 100000; /* as if the channel were 400 MB */
+	f->hdr.end[0].pid = f->hdr.end[1].pid = 4242;
+	f->hdr.end[0].core = f->hdr.end[1].core = 77;
+	f->ctl[0].closed = f->ctl[1].closed = 1;
+	f->hdr.id ^= 0x1000;
+	struct pika_chan_info in;
+	int ok = 1;
+	if (__syscall(SYS_chan_info, (long)a0.f, (long)&in, 0, 0) || in.pages != 2) {
+		printf("chantest: header-lies: chan_info says %u pages\n", in.pages);
+		ok = 0;
+	}
+	pika_chan_close(&a0);
+	pika_chan_close(&a1);
+	/* the channel mapped after it is untouched */
+	struct chan_msg m;
+	fill(&m, 9, 1);
+	if (chan_send(&b0, &m) || chan_recv(&b1, &m) || !check(&m, 9, 1)) {
+		printf("chantest: header-lies: the next channel broke\n");
+		ok = 0;
+	}
+	pika_chan_close(&b0);
+	pika_chan_close(&b1);
+	mon_unregister("hl");
+	usleep(100000); /* the monitor frees both channels */
+	printf("chantest: header-lies: %s\n", ok ? "ok" : "FAILED");
+	return ok ? 0 : 1;
+}
+
+/* deadpeer-server: registers "dp" and sleeps; its core is about to be
+ * stopped by the isolation suite. */
+static int deadpeer_server(void)
+{
+	if (mon_register("dp"))
+		return 1;
+	struct mon_bind_data b;
+	if (wait_new_chan(&b))
+		return 1;
+	for (;;)
+		usleep(1000000);
+}
+
+/* deadpeer-client CORE: binds dp@CORE and waits for a message that never
+ * comes; when CORE stops, the receive must end with EPIPE (exit 0). */
+static int deadpeer_client(int c)
+{
+	struct chan ch;
+	if (bind_retry("dp", c, &ch))
+		return 2;
+	struct chan_msg m;
+	int e = chan_recv_wait(&ch, &m, 60 * SEC);
+	printf("chantest: deadpeer: the receive from core %d ended with %d\n", c, e);
+	pika_chan_close(&ch);
+	return e == -EPIPE ? 0 : 1;
+}
+
+/* wakeflood CORE MS: names the holder of kv@CORE's channel as fast as it
+ * can for MS ms (the target core must not drown in IPIs). */
+static int wakeflood(int c, uint64_t ms)
+{
+	struct chan kv;
+	if (bind_retry("kv", c, &kv))
+		return 2;
+	uint64_t end = pika_clock_ns() + ms * 1000000ULL, calls = 0;
+	while (pika_clock_ns() < end) {
+		__syscall(SYS_chan_wake, (long)kv.f, 0, 0, 0);
+		calls++;
+	}
+	printf("chantest: wakeflood: %lu wake-ups of kv@%d in %lu ms\n", (unsigned long)calls, c, (unsigned long)ms);
+	msg_call(&kv, KV_QUIT, NULL, 0, NULL, 0, NULL, 10 * SEC);
+	return 0;
+}
+
 /* An idle server: asleep in event_wait, nothing due for `secs` seconds. */
 static int idle(uint64_t secs)
 {
@@ -476,6 +577,14 @@ int main(int argc, char **argv)
 		return wakecount();
 	if (strcmp(mode, "idle") == 0)
 		return idle(n ? n : 1);
-	printf("usage: chantest mesh|sleepy-recv|exitpeer|names|wakecount|idle [N]\n");
+	if (strcmp(mode, "header-lies") == 0)
+		return header_lies();
+	if (strcmp(mode, "wakeflood") == 0)
+		return wakeflood((int)n, argc > 3 ? strtoull(argv[3], NULL, 10) : 500);
+	if (strcmp(mode, "deadpeer-server") == 0)
+		return deadpeer_server();
+	if (strcmp(mode, "deadpeer-client") == 0)
+		return deadpeer_client((int)n);
+	printf("usage: chantest mesh|sleepy-recv|exitpeer|names|wakecount|idle|header-lies|wakeflood|deadpeer-server|deadpeer-client [N]\n");
 	return 2;
 }

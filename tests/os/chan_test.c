@@ -6,6 +6,7 @@
 #include "channel.h"
 #include "core.h"
 #include "errno.h"
+#include "event.h"
 #include "ktest.h"
 #include "proc.h"
 #include "sched.h"
@@ -113,6 +114,17 @@ KTEST(chan, no_lost_wakeups, 0, 2)
 	pools_return(t, before);
 }
 
+/* A process rewrites the header of a channel it holds (user/chantest.c,
+ * header-lies): the kernel unmaps and frees by its own facts, so the next
+ * channel keeps working and the pool comes back whole. */
+KTEST(chan, a_rewritten_header_changes_nothing, 0, 1)
+{
+	u64 before[MAX_CORES];
+	pools_now(before);
+	run_on_cores(t, 1, "chantest", "header-lies", 60 * SEC);
+	pools_return(t, before);
+}
+
 /* A message to a sleeping server wakes exactly that server (user/chantest.c,
  * wakecount), on the last core. */
 KTEST(chan, wakeups_name_their_process, 0, 1)
@@ -143,6 +155,47 @@ KTEST(chan, idle_core_takes_no_timer_interrupt, 0, 2)
 	u64 r = 1;
 	KT_EXPECT_EQ(t, xcall_wait(core, 60 * SEC, &r), 0);
 	KT_EXPECT_EQ(t, r, 0);
+}
+
+/* A process of core 1 names kv@0 as fast as it can for 500 ms: names
+ * pending already are not written again and at most one IPI goes to a core
+ * per 20 us, so core 0 takes at most ~25,000 of them, not one per call,
+ * and keeps its timing (its 3 ms sleeps end within 4.5 ms, median). */
+KTEST(chan, a_wakeup_flood_costs_little, 0, 2)
+{
+	int kvd = proc_spawn("kvd", NULL, &kernel_proc);
+	if (!KT_EXPECT(t, kvd > 0))
+		return;
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	strlcpy(j.prog, "chantest", sizeof(j.prog));
+	strlcpy(j.args, "wakeflood 0 500", sizeof(j.args));
+	j.wait = true;
+	u64 ipis0 = event_stats.ipis_received;
+	KT_EXPECT_EQ(t, xcall_post_payload(1, run_job, &j, sizeof(j)), 0);
+	sched_sleep_ns(100000000ULL); /* bound, flooding */
+	enum { N = 21 };
+	u64 took[N];
+	for (int i = 0; i < N; i++) {
+		u64 a = now_ns();
+		sched_sleep_ns(3000000);
+		took[i] = now_ns() - a;
+	}
+	for (int i = 1; i < N; i++)
+		for (int k = i; k > 0 && took[k - 1] > took[k]; k--) {
+			u64 x = took[k];
+			took[k] = took[k - 1];
+			took[k - 1] = x;
+		}
+	u64 r = 1;
+	KT_EXPECT_EQ(t, xcall_wait(1, 60 * SEC, &r), 0);
+	KT_EXPECT_EQ(t, r, 0);
+	int status = -1;
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, kvd, &status, NULL), kvd);
+	u64 ipis = event_stats.ipis_received - ipis0;
+	ktest_note(t, "core 0 took %lu IPIs during the flood; 3 ms sleeps: median %lu us", ipis, took[N / 2] / 1000);
+	KT_EXPECT(t, took[N / 2] <= 4500000);
+	KT_EXPECT(t, ipis <= 30000); /* 0.6 s at one per 20 us at most */
 }
 
 KTEST(chan, peer_exit_gives_epipe_and_frees_the_frame, 0, 1)

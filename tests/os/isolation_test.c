@@ -2,14 +2,19 @@
  * In-OS tests: a fault or a panic stops only the core it happens on.
  * Destructive: these stop cores for good, so this suite runs last.
  */
+#include "channel.h"
 #include "core.h"
 #include "ksyms.h"
 #include "ktest.h"
 #include "panic.h"
+#include "proc.h"
+#include "sched.h"
 #include "timer.h"
 #include "trap.h"
 #include "x86.h"
 #include "xcall.h"
+
+#include <fmt.h>
 
 #define SEC 1000000000ULL
 
@@ -68,6 +73,49 @@ KTEST(isolation, fault_stops_only_that_core, KTEST_DESTRUCTIVE, 2)
 	KT_EXPECT_EQ(t, st->cr2, (u64)target);
 	KT_EXPECT_EQ(t, st->error, 3);
 	KT_EXPECT_EQ(t, *target, before);
+	others_still_work(t);
+}
+
+static u64 spawn_server(u64 arg)
+{
+	(void)arg;
+	return (u64)(long)proc_spawn("chantest", "deadpeer-server", &kernel_proc);
+}
+
+static u64 pool_free_here(u64 arg)
+{
+	(void)arg;
+	return channel_free_frames();
+}
+
+/* A process of core 0 waits on a channel to a server of a core that then
+ * faults: the wait ends with EPIPE (not never), and the channel's frame,
+ * from core 0's pool, goes back to it. */
+KTEST(isolation, channels_to_a_stopped_core_close, KTEST_DESTRUCTIVE, 4)
+{
+	int victim = ncores - 3;
+	u64 pid = 0;
+	if (!KT_EXPECT_EQ(t, xcall_run(victim, spawn_server, 0, 10 * SEC, &pid), 0) || !KT_EXPECT(t, (long)pid > 0))
+		return;
+	u64 pool0 = pool_free_here(0);
+	char args[32];
+	fmt_snprintf(args, sizeof(args), "deadpeer-client %d", victim);
+	int client = proc_spawn("chantest", args, &kernel_proc);
+	if (!KT_EXPECT(t, client > 0))
+		return;
+	sched_sleep_ns(1 * SEC); /* bound and waiting */
+	ktest_expect_fault(victim);
+	KT_EXPECT_EQ(t, xcall_post(victim, die_writing_text, (u64)&ksym_lookup), 0);
+	if (!KT_EXPECT(t, wait_state(victim, CORE_FAULTED)))
+		return;
+	int status = -1;
+	KT_EXPECT_EQ(t, proc_wait(&kernel_proc, client, &status, NULL), client);
+	KT_EXPECT_EQ(t, status, 0);
+	u64 end = now_ns() + 10 * SEC, now;
+	while ((now = pool_free_here(0)) != pool0 && now_ns() < end)
+		sched_sleep_ns(20000000);
+	if (!KT_EXPECT_EQ(t, now, pool0))
+		ktest_note(t, "core 0's channel pool: %lu frames free before, %lu after", pool0, now);
 	others_still_work(t);
 }
 
