@@ -258,6 +258,7 @@ static long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	int e = uvm_unmap(p->pml4, addr, len, true);
 	if (!e) {
+		vm_prune(p->pml4, addr, len, &core_frames); /* mmap_next only grows: no table is reused */
 		p->frames -= MIN(p->frames, len / PAGE_SIZE);
 		if (p->nmaps)
 			p->nmaps--;

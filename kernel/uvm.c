@@ -22,31 +22,46 @@ paddr_t uvm_create(void)
 	return p;
 }
 
-static void free_level(paddr_t table, int level)
+/* The frames below table (level 3 = a PDPT) that uvm_destroy frees, the
+ * table included; frees them too when release is set. */
+static u64 walk_level(paddr_t table, int level, bool release)
 {
 	u64 *t = phys_to_virt(table);
+	u64 n = 1;
 	for (int i = 0; i < 512; i++) {
 		u64 e = t[i];
 		if (!(e & PTE_P))
 			continue;
 		if (level == 1 || (e & PTE_PS)) {
-			if (!(e & PTE_NOFREE))
-				kframe_free(e & PTE_ADDR);
+			if (!(e & PTE_NOFREE)) {
+				n++;
+				if (release)
+					kframe_free(e & PTE_ADDR);
+			}
 			continue;
 		}
-		free_level(e & PTE_ADDR, level - 1);
+		n += walk_level(e & PTE_ADDR, level - 1, release);
 	}
-	kframe_free(table);
+	if (release)
+		kframe_free(table);
+	return n;
 }
 
-void uvm_destroy(paddr_t pml4)
+static u64 walk_user(paddr_t pml4, bool release)
 {
 	u64 *t = phys_to_virt(pml4);
+	u64 n = 1;
 	for (int i = 0; i < 256; i++)
 		if (t[i] & PTE_P)
-			free_level(t[i] & PTE_ADDR, 3);
-	kframe_free(pml4);
+			n += walk_level(t[i] & PTE_ADDR, 3, release);
+	if (release)
+		kframe_free(pml4);
+	return n;
 }
+
+void uvm_destroy(paddr_t pml4) { walk_user(pml4, true); }
+
+u64 uvm_frames(paddr_t pml4) { return walk_user(pml4, false); }
 
 bool uvm_range_free(paddr_t pml4, u64 va, u64 len)
 {

@@ -17,6 +17,7 @@
 
 paddr_t uvm_create(void);        /* 0 when out of memory */
 void uvm_destroy(paddr_t pml4);  /* frees every user frame and table, then the PML4 */
+u64 uvm_frames(paddr_t pml4);    /* how many frames uvm_destroy would free */
 /* Maps zeroed frames over [va, va+len) with flags (PTE_U is added).
  * Returns 0, -ENOMEM (nothing left mapped) or -EEXIST. */
 int uvm_map_anon(paddr_t pml4, u64 va, u64 len, u64 flags);

@@ -111,9 +111,9 @@ void vm_prune(paddr_t pml4, u64 va, u64 len, struct frame_alloc *fa)
 			continue;
 		u64 *pd = table(*e3);
 		u64 *e2 = &pd[idx(at, 2)];
-		/* only a table wholly inside the range is the caller's to free */
-		bool inside = at >= va && at + HUGE_SIZE <= va + len;
-		if (inside && (*e2 & PTE_P) && !(*e2 & PTE_PS) && table_empty(table(*e2))) {
+		/* an empty table maps nothing of anyone's: it may go even when it
+		 * reaches past the range */
+		if ((*e2 & PTE_P) && !(*e2 & PTE_PS) && table_empty(table(*e2))) {
 			frame_free(fa, *e2 & PTE_ADDR);
 			*e2 = 0;
 			freed = true;

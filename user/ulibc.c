@@ -320,7 +320,9 @@ UTEST(limits_are_reached_and_recovered)
 	UT_EXPECT(t, pika_free_frames() > free0 / 3); /* the rest of the core still has memory */
 	for (int i = 0; i < n; i++)
 		UT_EXPECT_EQ(t, munmap(m[i], 8 << 20), 0);
-	UT_EXPECT(t, pika_free_frames() >= free0 - 64); /* a few page-table frames may stay */
+	long free1 = pika_free_frames();
+	if (!UT_EXPECT(t, free1 >= free0)) /* the page tables too (vm_prune) */
+		printf("# %ld frames free before, %ld after %d maps\n", free0, free1, n);
 	void *p = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	UT_EXPECT(t, p != MAP_FAILED);
 	if (p != MAP_FAILED)
