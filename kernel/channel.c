@@ -372,6 +372,8 @@ long channel_monitor_connect(struct proc *p, u64 timeout_ns)
 	kevent_post(PIKA_KEV_CONNECT, p->pid, 0, 0);
 	u64 deadline = now_ns() + MIN(timeout_ns, 60ULL * 1000000000);
 	while (!p->chans[0].used) {
+		if (p->kill_sig)
+			return -EINTR;
 		if (sched_block_until(&p->mon_wait, deadline) && !p->chans[0].used)
 			return -ETIMEDOUT;
 	}

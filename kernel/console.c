@@ -1,5 +1,6 @@
 /* console.c - see console.h. */
 #include "console.h"
+#include "proc.h"
 #include "bootinfo.h"
 #include "core.h"
 #include "uart.h"
@@ -154,8 +155,13 @@ long console_read(char *buf, unsigned long n)
 	if (this_core != 0)
 		return -ENODEV;
 	u64 f = irq_save();
-	while (rx_head == rx_tail)
+	while (rx_head == rx_tail) {
+		if (proc_current()->kill_sig) {
+			irq_restore(f);
+			return -EINTR;
+		}
 		sched_block(&rx_wait);
+	}
 	unsigned long k = 0;
 	while (k < n && rx_tail != rx_head)
 		buf[k++] = rx[rx_tail++ % sizeof(rx)];

@@ -7,8 +7,12 @@
 #include "layout.h"
 #include "mem.h"
 #include "mmio.h"
+#include "console.h"
 #include "pci.h"
 #include "proc.h"
+#include "sched.h"
+#include "thread.h"
+#include "timer.h"
 #include "uaccess.h"
 #include "uvm.h"
 #include "vm.h"
@@ -18,6 +22,34 @@
 
 #define DEV_BASE 0x00007d0000000000UL /* device mappings in a driver process */
 #define DMA_MAX (64UL << 20)
+
+/*
+ * DMA memory outlives its driver until the device cannot reach it.
+ *
+ * When a driver process ends, its DMA frames do not go back to the pool
+ * while a device it drove may still write into them (the kernel has no
+ * IOMMU). If the process turned bus mastering on itself (the control
+ * instance), the kernel turns it off: the device stops. Otherwise (a queue
+ * of a device another core controls) the frames are quarantined until a
+ * driver of the device on this core says the device no longer reaches them
+ * (PIKA_DEV_DMA_RELEASE). Either way the frames are then poisoned and held
+ * for DMA_HOLD_NS, and checked before they are freed: a frame whose poison
+ * changed was written by the device after its driver died; it is reported,
+ * counted (dma_corrupted) and never reused.
+ */
+#define DMA_HOLD_NS 200000000ULL
+#define DMA_POISON 0xd1a6f00dd1a6f00dULL
+#define DMA_KEPT_MAX 64
+
+static struct dma_kept {
+	paddr_t phys;
+	u64 frames;
+	u64 free_at;   /* held: when the check runs; 0 while quarantined */
+	u32 dev;       /* the device that may reach it (quarantine) */
+	bool used;
+} kept[DMA_KEPT_MAX];
+static struct pika_dma_stats dma_stats;
+static struct thread *dma_checker;
 
 static struct {
 	bool used;
@@ -75,6 +107,88 @@ long dev_map(struct proc *p, u64 dev, u64 bar, u64 off, u64 len)
 	return (long)(va + (phys - start));
 }
 
+static void poison(paddr_t phys, u64 frames)
+{
+	u64 *w = phys_to_virt(phys);
+	for (u64 i = 0; i < frames * (PAGE_SIZE / 8); i++)
+		w[i] = DMA_POISON;
+}
+
+/* Frames of [phys, phys + frames) whose poison changed. */
+static u64 poison_broken(paddr_t phys, u64 frames)
+{
+	u64 bad = 0;
+	for (u64 f = 0; f < frames; f++) {
+		const u64 *w = phys_to_virt(phys + f * PAGE_SIZE);
+		for (u64 i = 0; i < PAGE_SIZE / 8; i++)
+			if (w[i] != DMA_POISON) {
+				bad++;
+				break;
+			}
+	}
+	return bad;
+}
+
+/* The checker: a kernel thread that frees held ranges once their hold is
+ * over and their poison is intact. Ends when nothing is held. */
+static void dma_check_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		u64 now = now_ns(), next = 0;
+		for (int i = 0; i < DMA_KEPT_MAX; i++) {
+			struct dma_kept *k = &kept[i];
+			if (!k->used || !k->free_at)
+				continue;
+			if (k->free_at > now) {
+				next = next && next < k->free_at ? next : k->free_at;
+				continue;
+			}
+			u64 bad = poison_broken(k->phys, k->frames);
+			if (bad) { /* the device wrote after its driver died: keep it all */
+				dma_stats.corrupted += bad;
+				dma_stats.lost += k->frames;
+				kprintf("dev: core %d: %lu of %lu DMA frames at %#lx were written after their driver "
+					"died; they are not reused\n", this_core, bad, k->frames, k->phys);
+			} else {
+				frame_free_contig(&core_frames, k->phys, k->frames);
+				dma_stats.freed += k->frames;
+			}
+			dma_stats.held -= k->frames;
+			k->used = false;
+		}
+		if (!next)
+			break;
+		u64 t = now_ns();
+		sched_sleep_ns(next > t ? next - t : 1);
+	}
+	dma_checker = NULL;
+}
+
+/* Range k cannot be reached any more: poison it and hold it for the check. */
+static void hold(struct dma_kept *k)
+{
+	poison(k->phys, k->frames);
+	k->free_at = now_ns() + DMA_HOLD_NS;
+	dma_stats.held += k->frames;
+	if (!dma_checker && !(dma_checker = kthread_create("dma-check", dma_check_loop, NULL)))
+		kprintf("dev: core %d: no thread to check DMA memory: held until the next exit\n", this_core);
+}
+
+static long dma_release(u32 dev)
+{
+	u64 n = 0;
+	for (int i = 0; i < DMA_KEPT_MAX; i++)
+		if (kept[i].used && !kept[i].free_at && kept[i].dev == dev) {
+			dma_stats.quarantined -= kept[i].frames;
+			n += kept[i].frames;
+			hold(&kept[i]);
+		}
+	return (long)n;
+}
+
+void dev_dma_stats(struct pika_dma_stats *out) { *out = dma_stats; }
+
 long dev_ctl(struct proc *p, u64 dev, u64 op)
 {
 	const struct pika_pci_dev *d = granted(p, dev);
@@ -83,9 +197,13 @@ long dev_ctl(struct proc *p, u64 dev, u64 op)
 	u16 cmd = pci_cfg_read16(d->bus, d->dev, d->fn, PCI_COMMAND);
 	switch (op) {
 	case PIKA_DEV_ENABLE:
+		p->dev_master |= 1u << dev; /* it stops the device if it dies */
 		return pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND, cmd | PCI_CMD_MEM | PCI_CMD_MASTER);
 	case PIKA_DEV_DISABLE:
+		p->dev_master &= ~(1u << dev);
 		return pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND, cmd & ~PCI_CMD_MASTER);
+	case PIKA_DEV_DMA_RELEASE:
+		return dma_release((u32)dev);
 	case PIKA_DEV_MSIX_ENABLE: {
 		if (!d->msix_cap)
 			return -ENODEV;
@@ -105,7 +223,7 @@ long dma_alloc(struct proc *p, u64 len, u64 uphys)
 	if (len == 0 || len > DMA_MAX || !uaccess_range_ok(uphys, 8) || !p->devs)
 		return len == 0 || len > DMA_MAX ? -EINVAL : (p->devs ? -EFAULT : -EPERM);
 	u64 frames = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
-	if (proc_frames_over(p, frames))
+	if (proc_frames_over(p, frames) || p->ndma >= PROC_DMA_MAX)
 		return -ENOMEM;
 	paddr_t phys = frame_alloc_contig(&core_frames, frames, 1);
 	if (!phys)
@@ -125,6 +243,7 @@ long dma_alloc(struct proc *p, u64 len, u64 uphys)
 	}
 	p->mmap_next += frames * PAGE_SIZE + PAGE_SIZE;
 	p->frames += frames;
+	p->dma[p->ndma++] = (struct proc_dma){ va, phys, frames };
 	return (long)va;
 }
 
@@ -192,8 +311,53 @@ void dev_irq(u64 vector)
 
 u64 dev_irq_count(void) { return nirqs; }
 
+/* p's DMA ranges leave its address space (uvm_destroy must not free them)
+ * and are held (stopped device) or quarantined (dev may still reach them). */
+static void dma_exit(struct proc *p, bool stopped, u32 dev)
+{
+	for (int i = 0; i < p->ndma; i++) {
+		struct proc_dma *r = &p->dma[i];
+		vm_unmap(p->pml4, r->va, r->frames * PAGE_SIZE);
+		struct dma_kept *k = NULL;
+		for (int j = 0; j < DMA_KEPT_MAX && !k; j++)
+			if (!kept[j].used)
+				k = &kept[j];
+		if (!k) { /* no record left: never freed, but never reused either */
+			dma_stats.lost += r->frames;
+			continue;
+		}
+		*k = (struct dma_kept){ .phys = r->phys, .frames = r->frames, .dev = dev, .used = true };
+		if (stopped) {
+			hold(k);
+		} else {
+			dma_stats.quarantined += r->frames;
+		}
+	}
+	p->ndma = 0;
+}
+
 void dev_proc_exit(struct proc *p)
 {
+	/* the devices it drove stop reaching its memory: those it started are
+	 * stopped (bus mastering off); any other that still masters keeps the
+	 * memory in quarantine */
+	bool stopped = true;
+	u32 reach = 0;
+	for (u32 dev = 0; dev < (u32)bootinfo.npci && dev < 32; dev++) {
+		if (!(p->devs & (1u << dev)))
+			continue;
+		const struct pika_pci_dev *d = &bootinfo.pci[dev];
+		if ((p->dev_master & (1u << dev)) &&
+		    pci_cfg_write16(d->bus, d->dev, d->fn, PCI_COMMAND,
+				    (u16)(pci_cfg_read16(d->bus, d->dev, d->fn, PCI_COMMAND) & ~PCI_CMD_MASTER)) == 0)
+			dma_stats.masters_stopped++;
+		if (pci_cfg_read16(d->bus, d->dev, d->fn, PCI_COMMAND) & PCI_CMD_MASTER) {
+			stopped = false;
+			reach = dev;
+		}
+	}
+	if (p->ndma)
+		dma_exit(p, stopped, reach);
 	for (int v = IRQ_VEC_FIRST; v <= IRQ_VEC_LAST; v++) {
 		if (!irqs[v].used || irqs[v].pid != p->pid)
 			continue;

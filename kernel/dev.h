@@ -9,6 +9,7 @@
 #define KERNEL_DEV_H
 
 #include <pikaos/dev.h>
+#include <pikaos/syscall.h>
 
 #include "types.h"
 
@@ -26,6 +27,9 @@ long irq_attach(struct proc *p, u64 dev, u64 entry);
 long irq_list(u64 ubuf, u64 n);
 void dev_irq(u64 vector);
 u64 dev_irq_count(void); /* device interrupts this core took */          /* from trap_dispatch */
-void dev_proc_exit(struct proc *p); /* masks and frees its interrupts */
+/* At exit: masks and frees its interrupts; its DMA memory is held back
+ * until no device can reach it (dev.c says how). */
+void dev_proc_exit(struct proc *p);
+void dev_dma_stats(struct pika_dma_stats *out);
 
 #endif

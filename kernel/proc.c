@@ -42,6 +42,37 @@ struct proc *proc_find(int pid)
 	return NULL;
 }
 
+int proc_kill(struct proc *p, int sig)
+{
+	if (!p || p->state != P_ALIVE || sig <= 0 || sig >= 0x7f)
+		return -EINVAL;
+	if (p == &kernel_proc || p->monitor)
+		return -EPERM;
+	u64 f = irq_save();
+	if (!p->kill_sig)
+		p->kill_sig = sig;
+	/* a thread asleep in the kernel (event_wait, wait, nanosleep) wakes,
+	 * returns from its call and meets proc_check_killed */
+	for (int i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = thread_by_index(i);
+		if (t->proc == p && t->state == T_BLOCKED) {
+			sched_remove(t);
+			sched_make_runnable(t);
+		}
+	}
+	irq_restore(f);
+	return 0;
+}
+
+void proc_check_killed(void)
+{
+	struct proc *p = current->proc;
+	if (p && p->kill_sig) {
+		struct pika_exit_info info = { .code = -1, .vector = -1 };
+		proc_exit(p->kill_sig, &info);
+	}
+}
+
 bool proc_frames_over(const struct proc *p, u64 n)
 {
 	return p->frames + n > core_frames.total / PROC_FRAMES_SHARE;
@@ -228,6 +259,8 @@ int proc_wait(struct proc *parent, int pid, int *status, struct pika_exit_info *
 		}
 		if (!have)
 			return -ECHILD;
+		if (parent->kill_sig)
+			return -EINTR; /* killed: it ends on its way out */
 		sched_block(&parent->child_exit);
 	}
 }

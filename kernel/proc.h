@@ -32,6 +32,7 @@
 #define PROC_THREADS_MAX 64
 #define PROC_MAPS_MAX 16384        /* mmap regions */
 #define PROC_FRAMES_SHARE 2        /* mmap and DMA memory: at most 1/2 of the core's frames */
+#define PROC_DMA_MAX 16            /* DMA allocations */
 
 enum proc_state { P_FREE = 0, P_ALIVE, P_ZOMBIE };
 
@@ -68,7 +69,15 @@ struct proc {
 	u32 caps;                  /* PIKA_CAP_* the monitor gave it */
 	u64 frames, nmaps;         /* mmap'ed and DMA frames it holds, mmap regions */
 	u64 con_tokens, con_last, con_dropped; /* console budget (syscall.c, sys_write) */
+	int kill_sig;              /* set by proc_kill: it ends at its next return to user mode */
 	u32 devs;                  /* PCI functions it may drive (bit per bootinfo.pci index) */
+	u32 dev_master;            /* of those, the ones whose bus mastering it turned on */
+	struct proc_dma {          /* its DMA memory (dev.c: held back from the pool at exit) */
+		u64 va;
+		paddr_t phys;
+		u64 frames;
+	} dma[PROC_DMA_MAX];
+	int ndma;
 	u64 dev_next;              /* next free address for device mappings */
 };
 
@@ -94,6 +103,13 @@ struct proc *proc_current(void); /* the caller's process, &kernel_proc for kerne
 struct proc *proc_find(int pid);
 int proc_count(void);            /* live + zombie processes on this core */
 struct proc *proc_by_index(int i);
+/* Asks p (a process of this core, not a monitor) to end with signal sig:
+ * its sleeping threads wake, and the first of its threads to return to user
+ * mode ends it (status sig, as after a fault). -EINVAL (no such live process),
+ * -EPERM (a monitor or the kernel). */
+int proc_kill(struct proc *p, int sig);
+/* Called on every way back to user mode: ends the current process if it was killed. */
+void proc_check_killed(void);
 /* Would n more frames take p past its share of the core? */
 bool proc_frames_over(const struct proc *p, u64 n);
 

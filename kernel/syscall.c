@@ -72,6 +72,9 @@
  *                                                    PIKA_CAP_POWEROFF (or the monitor)
  *  40 chan_info      address, *struct pika_chan_info 0; -EINVAL (not a channel of the caller), -EFAULT
  *  41 cap_grant      pid, caps                       0; -EPERM (not the monitor), -EINVAL
+ *  42 kill           pid, sig (1..126)               0: pid ends at its next return to user mode
+ *                                                    with status sig; -EPERM (caller not the
+ *                                                    monitor, or pid a monitor), -EINVAL
  * Anything else returns -ENOSYS.
  *
  * spawn on another core runs there through a cross-core call; the child is
@@ -550,6 +553,7 @@ static long sys_stats(u64 buf, u64 a1, u64 a2, u64 a3)
 	st.timer_irqs = timer_irqs();
 	st.device_irqs = dev_irq_count();
 	st.console_dropped = console_dropped;
+	dev_dma_stats(&st.dma);
 	return copy_to_user(buf, &st, sizeof(st));
 }
 
@@ -644,6 +648,15 @@ static long sys_cap_grant(u64 pid, u64 caps, u64 a2, u64 a3)
 	return 0;
 }
 
+/* The monitor ends a process of its core (the shell's kill, MON_KILL). */
+static long sys_kill(u64 pid, u64 sig, u64 a2, u64 a3)
+{
+	(void)a2, (void)a3;
+	if (!proc_current()->monitor)
+		return -EPERM;
+	return proc_kill(proc_find((int)pid), (int)sig);
+}
+
 static const sys_fn table[SYS_MAX] = {
 	[SYS_exit] = sys_exit,
 	[SYS_write] = sys_write,
@@ -687,6 +700,7 @@ static const sys_fn table[SYS_MAX] = {
 	[SYS_poweroff] = sys_poweroff,
 	[SYS_chan_info] = sys_chan_info,
 	[SYS_cap_grant] = sys_cap_grant,
+	[SYS_kill] = sys_kill,
 };
 
 /* From syscall_entry, interrupts on, on the thread's kernel stack. */
@@ -702,4 +716,5 @@ void syscall_dispatch(struct trap_frame *f)
 	f->rax = (u64)r;
 	if (sched_should_switch())
 		sched_yield();
+	proc_check_killed();
 }

@@ -204,6 +204,8 @@ void trap_dispatch(struct trap_frame *f)
 	/* Preemption happens only on the way back to user mode. */
 	if ((f->cs & 3) && sched_should_switch())
 		schedule();
+	if (f->cs & 3)
+		proc_check_killed();
 }
 
 __noreturn void core_stop(u32 state)

@@ -108,6 +108,7 @@ static const char *const syscall_names[SYS_MAX] = {
 	[SYS_poweroff] = "poweroff",
 	[SYS_chan_info] = "chan_info",
 	[SYS_cap_grant] = "cap_grant",
+	[SYS_kill] = "kill",
 };
 
 const char *pika_syscall_name(int nr)

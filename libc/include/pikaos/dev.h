@@ -41,6 +41,10 @@ struct pika_pci_dev {
 #define PIKA_DEV_ENABLE 1      /* memory decoding and bus mastering on */
 #define PIKA_DEV_MSIX_ENABLE 2 /* MSI-X on, legacy INTx off */
 #define PIKA_DEV_DISABLE 3     /* bus mastering off */
+/* The caller (a driver of dev) vouches that dev no longer reaches the DMA
+ * memory this core's dead drivers of dev left behind: it is checked and
+ * returned to the pool. Returns the frames released. */
+#define PIKA_DEV_DMA_RELEASE 4
 
 struct pika_irq_info {
 	uint32_t vector, dev, entry;

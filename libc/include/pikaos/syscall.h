@@ -52,7 +52,8 @@
 #define SYS_poweroff 39     /* (int status) -> does not return; core 0 only */
 #define SYS_chan_info 40    /* (void *chan, struct pika_chan_info *) -> 0: the kernel's facts */
 #define SYS_cap_grant 41    /* (pid, caps) -> 0: PIKA_CAP_* for a process of this core [monitor only] */
-#define SYS_MAX 42
+#define SYS_kill 42         /* (pid, sig) -> 0: pid of this core ends with signal sig [monitor only] */
+#define SYS_MAX 43
 
 /* Capabilities beyond a plain process's (monitors have them all). */
 #define PIKA_CAP_SPAWN_ANY 1 /* spawn on another core directly (else: its monitor, mon_spawn) */
@@ -139,6 +140,15 @@ struct pika_proc_info {
  * woke a process nobody named (the fallback when a cross-core wake line
  * overflowed). */
 #define PIKA_STATS_SYSCALLS 48
+/* DMA memory of drivers that ended (kernel/dev.c), in frames */
+struct pika_dma_stats {
+	unsigned long held;            /* poisoned, waiting for the check */
+	unsigned long quarantined;     /* a device may still reach it */
+	unsigned long freed;           /* checked and back in the pool */
+	unsigned long corrupted;       /* written after its driver died: never reused */
+	unsigned long lost;            /* no record to keep it on: never reused */
+	unsigned long masters_stopped; /* devices whose bus mastering an exit turned off */
+};
 struct pika_core_stats {
 	unsigned long uptime_ns, idle_ns, switches, syscalls;
 	unsigned long free_frames, total_frames, chan_free, chan_total;
@@ -147,6 +157,7 @@ struct pika_core_stats {
 	unsigned long ipis_sent, ipis_received, timer_irqs, device_irqs;
 	unsigned long cr3_loads;
 	unsigned long console_dropped; /* bytes of user output over the console budget */
+	struct pika_dma_stats dma;
 	unsigned long sys_count[PIKA_STATS_SYSCALLS]; /* system calls by number */
 };
 
