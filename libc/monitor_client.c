@@ -141,6 +141,12 @@ int mon_spawn(const char *prog_and_args, int core)
 	return mon_call(MON_SPAWN, d, n + 5, NULL, 0, NULL);
 }
 
+int mon_kill(int core, int pid)
+{
+	uint32_t d[2] = { (uint32_t)core, (uint32_t)pid };
+	return mon_call(MON_KILL, d, sizeof(d), NULL, 0, NULL);
+}
+
 /* Bulk replies: the final status is the number of bytes. */
 int mon_device(int dev)
 {

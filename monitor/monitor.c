@@ -14,6 +14,10 @@
  *   ps / services / stats of any core (asked of that core's monitor)
  *   devices    a process of this core may drive a PCI function when its
  *              program is named in drivers= (default: netd)
+ *   kill       the operator's shell (core 0's) may end a process of any core
+ *   restart    a program of start= that ends other than with status 0 (a
+ *              fault, a kill, an error) is started again after RESTART_DELAY,
+ *              at most RESTART_MAX times in RESTART_WINDOW
  *   release    when both ends of a channel it made are closed (process exit
  *              included) the frame goes back to the pool; ends closed on other
  *              cores are reported to the owning monitor (MON_PEER_CLOSED)
@@ -49,10 +53,26 @@ static struct {
 	int pid;
 	struct disp_chan *dc;
 } clients[MAX_CLIENTS];
+#define RESTART_DELAY 200000000ULL      /* 200 ms: what it needs may be closing still */
+#define RESTART_MAX 5
+#define RESTART_WINDOW 60000000000ULL   /* 60 s */
 static struct {
 	int pid;
 	char prog[24];
+	char cmd[MON_SPAWN_MAX + 1];    /* "prog args" of a start= service; "" for others */
+	uint64_t restart_at;            /* when to start it again (0: not due) */
+	uint64_t window_start;
+	int restarts;                   /* within the window */
 } children[MAX_CHILDREN];
+static int operator_pid;                /* the shell: may kill (MON_KILL) */
+
+static bool from_peer(const struct disp_chan *dc)
+{
+	for (int j = 0; j < ncores && j < MAX_PEERS; j++)
+		if (peer[j] && peer[j] == dc)
+			return true;
+	return false;
+}
 
 static int client_pid(struct disp_chan *dc)
 {
@@ -241,27 +261,76 @@ static void h_peer_bind(struct disp_req *r)
 	disp_reply(r, give_to_service(pb.id, pb.pages, pb.name, pb.ccore, pb.cpid), NULL, 0);
 }
 
-static void add_child(int pid, const char *prog)
+static int add_child(int pid, const char *prog)
 {
 	for (int i = 0; i < MAX_CHILDREN; i++)
-		if (!children[i].pid) {
+		if (!children[i].pid && !children[i].restart_at) {
+			memset(&children[i], 0, sizeof(children[i]));
 			children[i].pid = pid;
 			strncpy(children[i].prog, prog, sizeof(children[i].prog) - 1);
-			children[i].prog[sizeof(children[i].prog) - 1] = '\0';
-			return;
+			return i;
 		}
+	return -1;
 }
 
-static int spawn_here(char *prog_args)
+/* Starts "prog args" here; with service set, it is restarted when it fails. */
+static int spawn_cmd(const char *prog_args, bool service)
 {
-	char *args = strchr(prog_args, ' ');
+	char buf[MON_SPAWN_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s", prog_args);
+	char *args = strchr(buf, ' ');
 	if (args)
 		*args++ = '\0';
-	int pid = pika_spawn(prog_args, args, PIKA_CORE_SELF);
+	int pid = pika_spawn(buf, args, PIKA_CORE_SELF);
 	if (pid < 0)
 		return -errno;
-	add_child(pid, prog_args);
+	int i = add_child(pid, buf);
+	if (i >= 0 && service)
+		snprintf(children[i].cmd, sizeof(children[i].cmd), "%s", prog_args);
 	return pid;
+}
+
+static int spawn_here(char *prog_args) { return spawn_cmd(prog_args, false); }
+
+/* Services due again (the dispatcher's idle hook); the next due time in *next. */
+static void restart_due(uint64_t now, uint64_t *next)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		uint64_t at = children[i].restart_at;
+		if (!at)
+			continue;
+		if (at > now) {
+			if (!*next || at < *next)
+				*next = at;
+			continue;
+		}
+		children[i].restart_at = 0;
+		char args[MON_SPAWN_MAX + 4];
+		snprintf(args, sizeof(args), "%s", children[i].cmd);
+		char *sp = strchr(args, ' ');
+		int pid = pika_spawn(children[i].prog, sp ? sp + 1 : NULL, PIKA_CORE_SELF);
+		if (pid < 0) {
+			printf("monitor: core %d: cannot restart %s: %s\n", core, children[i].prog, strerror(errno));
+			children[i].cmd[0] = '\0';
+			continue;
+		}
+		children[i].pid = pid;
+		printf("monitor: core %d: restarted %s (pid %d)\n", core, children[i].prog, pid);
+	}
+}
+
+static void h_kill(struct disp_req *r)
+{
+	uint32_t v[2];
+	memcpy(v, msg_cdata(&r->msg), sizeof(v));
+	/* the operator asks (through its own monitor when the process is elsewhere) */
+	if (!from_peer(r->dc) && (!operator_pid || client_pid(r->dc) != operator_pid)) {
+		disp_reply(r, -EPERM, NULL, 0);
+		return;
+	}
+	if (forward(r, v[0]))
+		return;
+	disp_reply(r, (int)__syscall(SYS_kill, (int32_t)v[1], 9, 0, 0), NULL, 0);
 }
 
 static void h_spawn(struct disp_req *r)
@@ -390,27 +459,51 @@ static void process_ended(int pid, int status)
 	for (int i = 0; i < MAX_NAMES; i++)
 		if (names[i].pid == pid)
 			names[i].pid = 0;
+	/* what it sent before it ended may still be in its channel: it is no
+	 * one's now (a name registered from there would outlive it) */
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].pid == pid)
+			clients[i].pid = 0;
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		if (children[i].pid != pid)
 			continue;
 		struct pika_exit_info info;
 		int st;
+		bool failed = true;
 		if (pika_wait(pid, &st, &info) == pid) {
 			if (WIFEXITED(st))
 				printf("monitor: core %d: %s (pid %d) exited with status %d\n", core,
 				       children[i].prog, pid, WEXITSTATUS(st));
-			else
+			else if (info.vector >= 0)
 				printf("monitor: core %d: %s (pid %d) killed by vector %d at %#lx\n", core,
 				       children[i].prog, pid, info.vector, info.rip);
+			else
+				printf("monitor: core %d: %s (pid %d) killed (signal %d)\n", core, children[i].prog,
+				       pid, WTERMSIG(st));
+			failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 		}
 		children[i].pid = 0;
+		if (!children[i].cmd[0] || !failed)
+			continue;
+		uint64_t now = pika_clock_ns();
+		if (now - children[i].window_start > RESTART_WINDOW) {
+			children[i].window_start = now;
+			children[i].restarts = 0;
+		}
+		if (++children[i].restarts > RESTART_MAX) {
+			printf("monitor: core %d: %s failed %d times in %llu s: not restarted\n", core,
+			       children[i].prog, RESTART_MAX, RESTART_WINDOW / 1000000000ULL);
+			children[i].cmd[0] = '\0';
+			continue;
+		}
+		children[i].restart_at = now + RESTART_DELAY;
 	}
 	(void)status;
 }
 
 static int kevents(struct disp *dd, void *arg)
 {
-	(void)dd, (void)arg;
+	(void)arg;
 	struct pika_kevent ev[16];
 	long n = __syscall(SYS_kevents, (long)ev, 16, 0, 0);
 	for (long i = 0; i < n; i++) {
@@ -429,6 +522,9 @@ static int kevents(struct disp *dd, void *arg)
 			break;
 		}
 	}
+	uint64_t next = 0;
+	restart_due(pika_clock_ns(), &next);
+	dd->wake_at = next;
 	return n > 0 ? (int)n : 0;
 }
 
@@ -491,8 +587,10 @@ static void start_programs(void)
 		int pid = spawn_here(sh);
 		if (pid < 0 && pid != -ENOENT)
 			printf("monitor: core 0: cannot start the shell: %d\n", pid);
-		else if (pid > 0) /* the operator's console: halt */
+		else if (pid > 0) { /* the operator's console: halt, kill */
 			__syscall(SYS_cap_grant, pid, PIKA_CAP_POWEROFF, 0, 0);
+			operator_pid = pid;
+		}
 	}
 	if (!list)
 		return;
@@ -515,7 +613,7 @@ static void start_programs(void)
 				*p = ' ';
 		char name[32];
 		snprintf(name, sizeof(name), "%s", item);
-		int pid = spawn_here(item);
+		int pid = spawn_cmd(item, true);
 		if (pid < 0)
 			printf("monitor: core %d: cannot start %s: %s\n", core, name, strerror(-pid));
 		else
@@ -544,6 +642,7 @@ int main(void)
 	disp_on(&d, MON_SERVICES, h_services);
 	disp_on(&d, MON_STATS, h_stats);
 	disp_on(&d, MON_DEVICE, h_device);
+	disp_on(&d, MON_KILL, h_kill);
 	disp_on(&d, MON_PEER_BIND, h_peer_bind);
 	disp_on(&d, MON_PEER_CLOSED, h_peer_closed);
 	start_programs();

@@ -5,6 +5,7 @@
  *   ps [CORE]             processes of one core or of all
  *   services [CORE]       registered names
  *   spawn PROG[@CORE] [ARGS...]
+ *   kill CORE PID         end a process (a start= service is restarted)
  *   stats [CORE]          the kernel counters of a core
  *   netstat [CORE]        netd's counters: queue, interrupts, drops by reason
  *   help
@@ -154,6 +155,21 @@ static void cmd_spawn(char *arg)
 		printf("started %s on core %d: pid %d\n", arg, c, pid);
 }
 
+static void cmd_kill(const char *arg)
+{
+	int c, pid;
+	char tail;
+	if (!arg || sscanf(arg, "%d %d%c", &c, &pid, &tail) != 2 || c < 0 || c >= ncores) {
+		printf("usage: kill CORE PID\n");
+		return;
+	}
+	int e = mon_kill(c, pid);
+	if (e < 0)
+		printf("kill %d %d: %s\n", c, pid, strerror(-e));
+	else
+		printf("killed pid %d on core %d\n", pid, c);
+}
+
 static struct chan netd[64];
 static int netd_bound[64];
 
@@ -205,6 +221,10 @@ static void cmd_stats(const char *arg)
 		printf("core %d: frames %lu free of %lu, channel frames %lu free of %lu\n", c, st.free_frames,
 		       st.total_frames, st.chan_free, st.chan_total);
 		printf("core %d: processes %lu, threads %lu\n", c, st.procs, st.threads);
+		printf("core %d: dma frames of ended drivers: held %lu quarantined %lu freed %lu corrupted %lu lost %lu, "
+		       "masters_stopped %lu\n",
+		       c, st.dma.held, st.dma.quarantined, st.dma.freed, st.dma.corrupted, st.dma.lost,
+		       st.dma.masters_stopped);
 		char line[512];
 		int n = snprintf(line, sizeof(line), "core %d: syscalls", c);
 		for (int k = 0; k < PIKA_STATS_SYSCALLS && n < (int)sizeof(line) - 32; k++)
@@ -245,6 +265,8 @@ int main(void)
 			cmd_services(arg);
 		else if (strcmp(cmd, "spawn") == 0)
 			cmd_spawn(arg);
+		else if (strcmp(cmd, "kill") == 0)
+			cmd_kill(arg);
 		else if (strcmp(cmd, "stats") == 0)
 			cmd_stats(arg);
 		else if (strcmp(cmd, "netstat") == 0)
@@ -258,7 +280,7 @@ int main(void)
 			printf("halt: %s\n", strerror(errno));
 			(void)e;
 		} else if (strcmp(cmd, "help") == 0)
-			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], stats [CORE], "
+			printf("commands: cores, ps [CORE], services [CORE], spawn PROG[@CORE] [ARGS], kill CORE PID, stats [CORE], "
 			       "netstat [CORE], halt\n");
 		else
 			printf("%s: unknown command ('help' lists them)\n", cmd);

@@ -32,6 +32,7 @@ enum {
 	MON_STATS,        /* data: core (u32)                  -> data: struct pika_core_stats */
 	MON_UNREGISTER,   /* data: name                        -> status */
 	MON_DEVICE,       /* data: dev (u32): may I drive it?  -> status (0: granted) */
+	MON_KILL,         /* data: core (u32), pid (i32)       -> status [the operator's shell only] */
 	/* notification to a service: a client was bound to it */
 	MON_NEW_CHAN = 32, /* data: va (u64), end (u32), client core (u32), client pid (i32), name */
 	/* between monitors */
@@ -80,6 +81,9 @@ int mon_bind_pages(const char *name, int core, int pages, struct chan *out);
  * MON_SPAWN_MAX - 1 bytes (the kernel's limits: a name under 32 bytes,
  * arguments under 256). */
 int mon_spawn(const char *prog_and_args, int core);     /* pid */
+/* Ends process pid of core (status SIGKILL, 9). Only the shell the
+ * monitor started may; -EPERM for anyone else or for a monitor. */
+int mon_kill(int core, int pid);
 /* Ask for the right to drive PCI function dev (pikaos/dev.h); the monitor
  * grants it to the programs named by drivers= (default: netd). */
 int mon_device(int dev);
