@@ -31,6 +31,7 @@ struct fdent {
 	bool listening, connect_called, wr_shut, rd_shut;
 	uint16_t bindflags;
 	int id;            /* netd's socket id (struct sock_area.sock[id]) */
+	uint32_t epoch;    /* __netd_epoch when we got it: a socket of an earlier netd is dead */
 	uint32_t gen;      /* the entry's gen when we got the socket */
 	uint32_t err_seen; /* errors of the entry reported so far */
 	uint32_t rx_head, tx_tail; /* our own copies of what we wrote in the entry */
@@ -49,7 +50,17 @@ extern struct chan __nc;
 extern struct sock_area *__sa; /* NULL until the first socket call binds netd */
 extern int __idfd[SOCK_MAX];   /* socket id -> fd, -1 for none */
 
-int __netd(void);              /* binds netd on first use; 0 or -errno */
+extern uint32_t __netd_epoch; /* bumped each time netd is found gone */
+
+/* binds netd on first use, and again after it went away; 0 or -errno */
+int __netd(void);
+/* Has netd gone (its end of our channel closed)? If so, let go of it: every
+ * socket made so far is dead (stale) and the next socket() binds anew. */
+bool __netd_lost(void);
+static inline bool __sock_stale(const struct fdent *f) { return f->epoch != __netd_epoch; }
+/* sockio.c's share of letting go: pending accepts dropped, every socket
+ * hot for epoll (each now reports POLLERR | POLLHUP). */
+void __sock_netd_gone(void);
 int __sock_fail(int e);        /* errno = e, -1 */
 struct fdent *__sockfd(int fd);
 /* One-way message to netd (shutdown, close). */
@@ -61,7 +72,8 @@ void __sock_drain_accepts(void);
 /* The next queued connection for listen group `group`; false when none. */
 bool __sock_take_accept(uint32_t group, struct sock_accept *out);
 bool __sock_accept_pending(uint32_t group);
-/* Sleeps until ready(arg) or the deadline: 0, -ETIMEDOUT, -ENETDOWN. */
+/* Sleeps until ready(arg) or the deadline: 0, -ETIMEDOUT, -ENETDOWN (netd
+ * went away: ready(arg) did not become true when its sockets died). */
 int __sock_wait(bool (*ready)(void *), void *arg, uint64_t deadline);
 uint32_t __sock_revents(struct fdent *f); /* POLL* bits, level */
 void __sock_forget(int fd);     /* take fd out of epoll sets */

@@ -34,6 +34,7 @@ struct fdent __fds[MAX_FD] = { [0] = { .type = FD_CONSOLE }, [1] = { .type = FD_
 struct chan __nc;
 struct sock_area *__sa;
 int __idfd[SOCK_MAX];
+uint32_t __netd_epoch = 1;
 static uint32_t next_id = 1;
 
 int __sock_fail(int e)
@@ -43,8 +44,22 @@ int __sock_fail(int e)
 }
 #define fail __sock_fail
 
+bool __netd_lost(void)
+{
+	if (!__sa || !chan_peer_closed(&__nc))
+		return false;
+	pika_chan_close(&__nc);
+	__sa = NULL;
+	__netd_epoch++;
+	for (int i = 0; i < SOCK_MAX; i++)
+		__idfd[i] = -1;
+	__sock_netd_gone();
+	return true;
+}
+
 int __netd(void)
 {
+	__netd_lost();
 	if (__sa)
 		return 0;
 	/* netd may still be starting (programs of start= begin together and
@@ -108,9 +123,24 @@ struct fdent *__sockfd(int fd)
 		errno = (fd >= 0 && fd < MAX_FD && __fds[fd].type) ? ENOTSOCK : EBADF;
 		return NULL;
 	}
-	return &__fds[fd];
+	struct fdent *f = &__fds[fd];
+	__netd_lost();
+	if (__sock_stale(f)) { /* its netd is gone: a listener's network is down, a connection reset */
+		errno = f->listening ? ENETDOWN : ECONNRESET;
+		return NULL;
+	}
+	return f;
 }
 #define sockfd __sockfd
+
+/* For the calls that send: a connection whose netd went is a broken pipe. */
+static struct fdent *sockfd_out(int fd)
+{
+	struct fdent *f = sockfd(fd);
+	if (!f && errno == ECONNRESET)
+		errno = EPIPE;
+	return f;
+}
 
 static int new_fd(uint8_t type)
 {
@@ -130,6 +160,7 @@ static void adopt(int fd, int id, uint8_t kind)
 	struct fdent *f = &__fds[fd];
 	const struct sock_entry *e = &__sa->sock[id];
 	f->id = id;
+	f->epoch = __netd_epoch;
 	f->kind = kind;
 	f->gen = e->gen;
 	f->err_seen = e->err_seq;
@@ -245,7 +276,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 			return fail(EAGAIN);
 		int e = __sock_wait(accept_ready, &w, FOREVER);
 		if (e)
-			return fail(-e);
+			return fail(-e); /* ENETDOWN: netd went, and the listener with it */
 	}
 	int nfd = new_fd(FD_SOCK);
 	if (nfd < 0) {
@@ -263,6 +294,8 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len) { return accept4(fd, a
 static bool connect_done(void *arg)
 {
 	struct fdent *f = arg;
+	if (__sock_stale(f))
+		return true;
 	const struct sock_entry *e = &__sa->sock[f->id];
 	return (e->st & (SOCK_ST_CONNECTED | SOCK_ST_HUP)) || !(e->st & SOCK_ST_CONNECTING) ||
 	       e->err_seq != f->err_seen;
@@ -285,8 +318,8 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 		return fail(EINPROGRESS);
 	/* netd publishes CONNECTING in this turn: wait for it to end */
 	e = __sock_wait(connect_done, f, FOREVER);
-	if (e)
-		return fail(-e);
+	if (e || __sock_stale(f))
+		return fail(e ? -e : ENETDOWN);
 	const struct sock_entry *se = &__sa->sock[f->id];
 	if (se->err_seq != f->err_seen) {
 		f->err_seen = se->err_seq;
@@ -299,13 +332,13 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-	struct fdent *f = sockfd(fd);
+	struct fdent *f = sockfd_out(fd);
 	return f ? __sock_send(f, buf, len, flags, 0, 0) : -1;
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to, socklen_t tolen)
 {
-	struct fdent *f = sockfd(fd);
+	struct fdent *f = sockfd_out(fd);
 	if (!f)
 		return -1;
 	uint32_t a = 0;
@@ -505,7 +538,7 @@ ssize_t __sock_read(int fd, void *buf, size_t n)
 
 ssize_t __sock_write(int fd, const void *buf, size_t n)
 {
-	struct fdent *f = sockfd(fd);
+	struct fdent *f = sockfd_out(fd);
 	return f ? __sock_send(f, buf, n, 0, 0, 0) : -1;
 }
 
@@ -516,7 +549,8 @@ int __sock_close(int fd)
 	struct fdent *f = &__fds[fd];
 	int e = 0;
 	__sock_forget(fd);
-	if (f->type == FD_SOCK) {
+	__netd_lost();
+	if (f->type == FD_SOCK && !__sock_stale(f)) {
 		/* one-way: netd takes what we wrote first, then closes */
 		e = __sock_tell(SOCK_CLOSE, f->id, 0);
 		if (f->id > 0 && f->id < SOCK_MAX)

@@ -52,8 +52,8 @@ int __sock_wait(bool (*ready)(void *), void *arg, uint64_t deadline)
 	for (;;) {
 		if (ready(arg))
 			return 0;
-		if (chan_peer_closed(&__nc))
-			return -ENETDOWN;
+		if (__netd_lost())
+			return ready(arg) ? 0 : -ENETDOWN; /* dead sockets are ready (with their error) */
 		uint64_t now = pika_clock_ns();
 		if (deadline != FOREVER && now >= deadline)
 			return -ETIMEDOUT;
@@ -141,6 +141,8 @@ static bool io_ready(void *arg)
 {
 	struct io_wait *w = arg;
 	struct fdent *f = w->f;
+	if (__sock_stale(f))
+		return true;
 	struct sock_entry *e = entry(f);
 	if (gone(f) || e->err_seq != f->err_seen || (e->st & SOCK_ST_HUP))
 		return true;
@@ -166,6 +168,8 @@ static ssize_t tcp_send(struct fdent *f, const uint8_t *buf, size_t len, bool nb
 	size_t done = 0;
 	struct sock_entry *e = entry(f);
 	for (;;) {
+		if (__sock_stale(f)) /* netd went: the connection with it */
+			return partial(f, done, EPIPE);
 		if (gone(f))
 			return partial(f, done, EBADF);
 		int err = take_error(f);
@@ -211,6 +215,8 @@ static ssize_t udp_send(struct fdent *f, const uint8_t *buf, size_t len, bool nb
 	struct sock_entry *e = entry(f);
 	uint32_t span = SOCK_DGRAM_SPAN((uint32_t)len);
 	for (;;) {
+		if (__sock_stale(f))
+			return fail(EPIPE);
 		if (gone(f))
 			return fail(EBADF);
 		int err = take_error(f);
@@ -263,6 +269,8 @@ static ssize_t tcp_recv(struct fdent *f, uint8_t *buf, size_t len, int flags, bo
 	if (f->rd_shut)
 		return 0;
 	for (;;) {
+		if (__sock_stale(f)) /* netd went: the connection with it */
+			return partial(f, done, ECONNRESET);
 		if (gone(f))
 			return partial(f, done, EBADF);
 		int err = take_error(f);
@@ -307,6 +315,8 @@ static ssize_t udp_recv(struct fdent *f, uint8_t *buf, size_t len, int flags, bo
 {
 	struct sock_entry *e = entry(f);
 	for (;;) {
+		if (__sock_stale(f))
+			return fail(ECONNRESET);
 		if (gone(f))
 			return fail(EBADF);
 		int err = take_error(f);
@@ -363,7 +373,8 @@ static int npending;
 static bool group_here(uint32_t group)
 {
 	for (int fd = 3; fd < MAX_FD; fd++)
-		if (__fds[fd].type == FD_SOCK && __fds[fd].listening && __sa->sock[__fds[fd].id].group == group)
+		if (__fds[fd].type == FD_SOCK && __fds[fd].listening && !__sock_stale(&__fds[fd]) &&
+		    __sa->sock[__fds[fd].id].group == group)
 			return true;
 	return false;
 }
@@ -388,7 +399,8 @@ void __sock_drain_accepts(void)
 		}
 		pending[npending++] = r;
 		for (int fd = 3; fd < MAX_FD; fd++)
-			if (__fds[fd].type == FD_SOCK && __fds[fd].listening && __sa->sock[__fds[fd].id].group == r.group)
+			if (__fds[fd].type == FD_SOCK && __fds[fd].listening && !__sock_stale(&__fds[fd]) &&
+			    __sa->sock[__fds[fd].id].group == r.group)
 				mark_hot(fd);
 	}
 	__sa->accept_tail = t;
@@ -424,6 +436,8 @@ bool __sock_take_accept(uint32_t group, struct sock_accept *out)
 
 uint32_t __sock_revents(struct fdent *f)
 {
+	if (__sock_stale(f))
+		return POLLERR | POLLHUP;
 	struct sock_entry *e = entry(f);
 	if (gone(f))
 		return POLLERR | POLLHUP;
@@ -461,7 +475,7 @@ static short revents_of(int fd, short events)
 		return POLLNVAL;
 	if (__fds[fd].type == FD_CONSOLE)
 		return (short)((fd != 0 ? POLLOUT : 0) & events);
-	if (__fds[fd].type != FD_SOCK || !__sa)
+	if (__fds[fd].type != FD_SOCK || (!__sa && !__sock_stale(&__fds[fd])))
 		return 0;
 	return (short)(__sock_revents(&__fds[fd]) & ((uint32_t)(unsigned short)events | POLLERR | POLLHUP | POLLNVAL));
 }
@@ -606,6 +620,15 @@ static void drain_ready(void)
 				mark_hot(fd);
 	}
 	__sock_drain_accepts();
+}
+
+void __sock_netd_gone(void)
+{
+	npending = 0;
+	lost_seen = 0;
+	for (int fd = 3; fd < MAX_FD; fd++)
+		if (__fds[fd].type == FD_SOCK)
+			mark_hot(fd);
 }
 
 void __sock_forget(int fd)

@@ -123,6 +123,10 @@ static void counters(void)
 			for (int i = 0; i < PIKA_STATS_SYSCALLS; i++)
 				sys[i] += st.sys_count[i];
 		}
+		if (bound[c] && chan_peer_closed(&nd[c])) { /* that netd went away: bind its successor */
+			pika_chan_close(&nd[c]);
+			bound[c] = false;
+		}
 		if (!bound[c] && mon_bind("netd", c, &nd[c]) == 0)
 			bound[c] = true;
 		struct netd_counters one;
@@ -394,8 +398,13 @@ static void accept_all(void)
 	for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (fd < 0) {
-			if (errno != EAGAIN && !quiet)
+			if (errno == ENETDOWN) {
+				printf("httpd: core %d: netd went away: its connections are reset\n", core);
+				close(lfd);
+				lfd = -1;
+			} else if (errno != EAGAIN && !quiet) {
 				printf("httpd: core %d: accept: %s\n", core, strerror(errno));
+			}
 			return;
 		}
 		struct conn *c = fd < MAX_CONN ? objpool_get(&pool) : NULL;
@@ -412,38 +421,53 @@ static void accept_all(void)
 	}
 }
 
+/* The listening socket on port, in the epoll set; -1 when netd refuses it. */
+static int listen_on(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		printf("httpd: core %d: socket: %s\n", core, strerror(errno));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1024) < 0) {
+		printf("httpd: core %d: port %d: %s\n", core, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	if (!quiet)
+		printf("httpd: core %d: serving port %d\n", core, port);
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	int port = 80;
 	core = pika_getcore();
 	if (server_args("httpd", argc, argv, &port, &quiet) < 0)
 		return 2;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (lfd < 0) {
-		printf("httpd: core %d: socket: %s\n", core, strerror(errno));
-		return 1;
-	}
-	int one = 1;
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 1024) < 0) {
-		printf("httpd: core %d: port %d: %s\n", core, port, strerror(errno));
-		return 1;
-	}
 	ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd };
-	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
-	if (!quiet)
-		printf("httpd: core %d: serving port %d\n", core, port);
+	if ((lfd = listen_on(port)) < 0)
+		return 1;
 	struct epoll_event evs[64];
 	for (;;) {
 		int n = epoll_wait(ep, evs, 64, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			printf("httpd: core %d: epoll_wait: %s\n", core, strerror(errno));
-			return 1;
+			if (errno == ENETDOWN && lfd >= 0) { /* netd went: listen again below */
+				close(lfd);
+				lfd = -1;
+				n = 0;
+			} else {
+				printf("httpd: core %d: epoll_wait: %s\n", core, strerror(errno));
+				return 1;
+			}
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
@@ -451,6 +475,12 @@ int main(int argc, char **argv)
 				accept_all();
 			else if (fd >= 0 && fd < MAX_CONN && conns[fd])
 				serve(conns[fd]);
+		}
+		if (lfd < 0) {
+			/* netd went away (and its sockets with it): when the monitor
+			 * has started it again, listen again (socket() waits for it) */
+			if ((lfd = listen_on(port)) < 0)
+				return 1;
 		}
 	}
 }

@@ -55,7 +55,9 @@ int port_owner_of(void *ctx, const struct net_flow *f)
 	if (f->proto != 6)
 		return -1;
 	int c = link_owner(f->raddr, f->laddr, f->rport, f->lport);
-	return c == g.core ? -1 : c;
+	/* while the owner's netd is away (restarting) its flows are ours: new
+	 * connections are served here, old ones get a reset */
+	return c == g.core || !g.peer[c] ? -1 : c;
 }
 
 bool port_flow_ok(void *ctx, const struct net_flow *f)
@@ -165,7 +167,7 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			continue;
 		}
 		if (!g.have_queue) {
-			send_frame(g.core % (g.nqueues ? g.nqueues : 1), NETD_FRAME_TX, p);
+			send_frame(g.tx_via, NETD_FRAME_TX, p);
 			net_pkt_free(g.ns, p);
 			continue;
 		}

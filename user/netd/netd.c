@@ -177,11 +177,23 @@ static int before_sleep(struct disp *d, void *arg)
 	return work;
 }
 
+static void rss_program(void);
+
 void netd_close_chan(struct disp_chan *dc)
 {
-	for (int c = 0; c < 64; c++)
-		if (g.peer[c] == dc)
-			g.peer[c] = NULL;
+	for (int c = 0; c < 64; c++) {
+		if (g.peer[c] != dc)
+			continue;
+		g.peer[c] = NULL;
+		/* the netd of a queue went: its share of the buckets goes to the
+		 * others (its queue stays as it is: it cannot be re-made while the
+		 * device runs) */
+		if (g.core == 0 && g.started && c < g.nqueues && !g.queue_lost[c]) {
+			printf("netd: core 0: netd@%d is gone: queue %d takes no more frames\n", c, c);
+			g.queue_lost[c] = true;
+			rss_program();
+		}
+	}
 	pika_chan_close(&dc->ch);
 	disp_remove(&g.d, dc);
 }
@@ -196,6 +208,25 @@ static void closed(struct disp *d, struct disp_chan *dc)
 
 /* ---------------------------------------------------------------- control instance (core 0) */
 
+/* RSS buckets round-robin over the queues whose netd lives (control instance). */
+static void rss_program(void)
+{
+	if (!g.nd.has_rss || !g.nd.ops->set_rss)
+		return;
+	/* the key every netd predicts with */
+	struct nd_rss rss = { .key_len = 40, .table_len = NETD_RSS_BUCKETS };
+	memcpy(rss.key, netd_rss_key, 40);
+	int live[64], n = 0;
+	for (int q = 0; q < g.nqueues && q < 64; q++)
+		if (!g.queue_lost[q])
+			live[n++] = q;
+	for (int i = 0; i < 128; i++)
+		rss.table[i] = (uint16_t)(n ? live[i % n] : 0);
+	int e = g.nd.ops->set_rss(&g.nd, &rss);
+	if (e)
+		printf("netd: RSS not set: %d\n", e);
+}
+
 static void try_start(void)
 {
 	if (g.started || g.committed < g.nqueues)
@@ -205,16 +236,7 @@ static void try_start(void)
 		printf("netd: the device did not start: %d\n", e);
 		return;
 	}
-	if (g.nd.has_rss && g.nd.ops->set_rss) {
-		/* the key every netd predicts with; buckets round-robin over the queues */
-		struct nd_rss rss = { .key_len = 40, .table_len = NETD_RSS_BUCKETS };
-		memcpy(rss.key, netd_rss_key, 40);
-		for (int i = 0; i < 128; i++)
-			rss.table[i] = (uint16_t)(i % g.nqueues);
-		e = g.nd.ops->set_rss(&g.nd, &rss);
-		if (e)
-			printf("netd: RSS not set: %d\n", e);
-	}
+	rss_program();
 	g.started = true;
 	printf("netd: %s up: %d queue pair%s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s\n", g.nd.ops->name, g.nqueues,
 	       g.nqueues == 1 ? "" : "s", g.nd.mac[0], g.nd.mac[1], g.nd.mac[2], g.nd.mac[3], g.nd.mac[4],
@@ -238,7 +260,9 @@ static void h_queue(struct disp_req *r)
 		return;
 	struct netq_setup s;
 	memcpy(&s, msg_cdata(&r->msg), sizeof(s));
-	int e = (int)s.qid < g.nqueues ? g.nd.ops->queue_commit(&g.nd, &s) : -EINVAL;
+	/* a queue is made once, before the device starts (virtio and the
+	 * 82599 alike would need a queue reset to take it again) */
+	int e = g.started ? -EBUSY : (int)s.qid < g.nqueues ? g.nd.ops->queue_commit(&g.nd, &s) : -EINVAL;
 	if (!e) {
 		g.committed++;
 		try_start();
@@ -303,6 +327,20 @@ bool netd_from_peer(struct disp_req *r)
 	return false;
 }
 
+static int connect_peer(int c);
+
+/* A new netd of core c (the monitor restarted it) bound us: bind it back,
+ * for the frames and notices we send (each side sends on the channel it bound). */
+static void rebind_peer(void *arg)
+{
+	int c = (int)(intptr_t)arg;
+	if (!g.peer[c] && connect_peer(c) == 0) {
+		printf("netd: core %d: netd@%d is back\n", g.core, c);
+		disp_notify(g.peer[c], NETD_KICK, NULL, 0);
+	}
+	g.rebinding[c] = false;
+}
+
 /* A channel bound to us: another core's netd (checked with its monitor
  * before the channel joins the loop, so none of its messages is heard
  * before), a process of this core with room for sockets (a socket client),
@@ -326,6 +364,14 @@ static void h_new_chan(struct disp_req *r)
 	if (!dc)
 		return;
 	dc->id = (uint64_t)role;
+	int pc = (int)b.peer_core;
+	/* its netd channel (the one with room for frames) comes once it has
+	 * registered: then it can be bound */
+	if (role == ROLE_PEER && g.peers_up && pc < 64 && !g.peer[pc] && !g.rebinding[pc] &&
+	    chan_data_len(&dc->ch) >= NETD_FWD_SLOTS * NETD_FWD_SLOT) {
+		g.rebinding[pc] = true;
+		mthread_run(mthread_create(rebind_peer, (void *)(intptr_t)pc));
+	}
 	if ((int)b.peer_core == g.core && dc->ch.pages >= SOCK_CHAN_PAGES) {
 		dc->id = ROLE_CLIENT;
 		if (!sock_new_client(dc)) {
@@ -395,6 +441,27 @@ static void h_counters(struct disp_req *r)
 
 /* ---------------------------------------------------------------- start-up */
 
+/* Binds netd@c (waiting up to ~20000 tries for it to register) as g.peer[c]. */
+static int connect_peer(int c)
+{
+	struct mon_name_req req;
+	memset(&req, 0, sizeof(req));
+	req.core = (uint16_t)c;
+	req.pages = 1 + NETD_FWD_SLOTS * NETD_FWD_SLOT / 4096; /* room for forwarded frames */
+	strcpy(req.name, "netd");
+	struct mon_bind_data b;
+	int st = -ENOENT;
+	for (int tries = 0; tries < 20000 && st == -ENOENT; tries++)
+		st = disp_call(&g.d, g.mon, MON_BIND, &req, sizeof(req), &b, sizeof(b), NULL, 10 * SEC);
+	if (st)
+		return st;
+	if (!(g.peer[c] = disp_add(&g.d, (void *)b.va, (int)b.end, NULL)))
+		return -ENOMEM;
+	g.peer[c]->id = ROLE_PEER; /* we bound netd@c ourselves */
+	g.fwd_next[c] = 0;
+	return 0;
+}
+
 /* A channel to every other core's netd, for notifications. Runs as a
  * microthread of the loop: the binding requests go to the monitor over the
  * monitor channel the loop owns, and the loop keeps serving meanwhile
@@ -406,23 +473,10 @@ static void connect_peers(void *arg)
 	 * dispatcher runs (a client that came earlier would wait unheard) */
 	if (disp_call(&g.d, g.mon, MON_REGISTER, "netd", 5, NULL, 0, NULL, 10 * SEC))
 		printf("netd: core %d: cannot register netd@%d\n", g.core, g.core);
-	struct mon_name_req req;
-	for (int c = 0; c < g.ncores && c < 64; c++) {
-		if (c == g.core)
-			continue;
-		memset(&req, 0, sizeof(req));
-		req.core = (uint16_t)c;
-		req.pages = 1 + NETD_FWD_SLOTS * NETD_FWD_SLOT / 4096; /* room for forwarded frames */
-		strcpy(req.name, "netd");
-		struct mon_bind_data b;
-		int st = -ENOENT;
-		for (int tries = 0; tries < 20000 && st == -ENOENT; tries++)
-			st = disp_call(&g.d, g.mon, MON_BIND, &req, sizeof(req), &b, sizeof(b), NULL, 10 * SEC);
-		if (st == 0 && (g.peer[c] = disp_add(&g.d, (void *)b.va, (int)b.end, NULL)))
-			g.peer[c]->id = ROLE_PEER; /* we bound netd@c ourselves */
-		else
-			printf("netd: core %d: no channel to netd@%d: %d\n", g.core, c, st);
-	}
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (c != g.core && connect_peer(c))
+			printf("netd: core %d: no channel to netd@%d\n", g.core, c);
+	g.peers_up = true;
 	/* Frames that came while some queue had no buffers yet (the host sends
 	 * from the moment the device starts) wait on their tap queue until that
 	 * queue is notified (virtio_net.c, rx_kick): now that we serve, every
@@ -504,11 +558,26 @@ int main(void)
 		g.nd.features = in.features;
 		g.nqueues = in.nqueues;
 	}
+	if (g.core >= g.nqueues) {
+		/* a core without a queue never gave the device its memory: what an
+		 * earlier netd of this core left in quarantine can go (kernel/dev.c) */
+		long n = __syscall(SYS_dev_ctl, g.dev, PIKA_DEV_DMA_RELEASE, 0, 0);
+		if (n > 0)
+			printf("netd: core %d: released %ld DMA frames of an earlier netd\n", g.core, n);
+	}
 	if ((e = stack_init())) {
 		printf("netd: core %d: no memory for the stack: %d\n", g.core, e);
 		return 1;
 	}
-	if (g.core < g.nqueues) {
+	g.tx_via = g.core % (g.nqueues ? g.nqueues : 1);
+	bool restarted = g.core != 0 && msg_call(&g.ctl, NETCTL_STARTED, NULL, 0, NULL, 0, NULL, 10 * SEC) == 1;
+	if (restarted && g.core < g.nqueues) {
+		/* our predecessor's queue stays with the device (no queue reset yet): a
+		 * link server carries our frames, as for a core without a queue */
+		printf("netd: core %d: restarted while the device runs: queue %d is not re-made; netd@0 carries "
+		       "our frames\n", g.core, g.core);
+		g.tx_via = 0;
+	} else if (g.core < g.nqueues) {
 		if ((e = setup_queue())) {
 			printf("netd: core %d: queue setup failed: %d\n", g.core, e);
 			return 1;

@@ -109,6 +109,10 @@ struct netd {
 	struct disp_chan *mon;      /* the monitor channel, in the loop */
 	struct disp_chan *peer[64]; /* to every other core's netd (we send on these) */
 	uint32_t fwd_next[64];      /* next data slot per peer channel */
+	int tx_via;                 /* without a queue: the netd whose queue sends our frames */
+	bool queue_lost[64];        /* control: that core's netd died with its queue (RSS skips it) */
+	bool peers_up;              /* connect_peers is done: a peer that binds us later is a new netd */
+	bool rebinding[64];         /* a microthread binds that core's new netd */
 	struct net_stack *ns;
 	uint8_t *ns_mem;
 	uint64_t ns_phys;
