@@ -210,6 +210,8 @@ $(eval $(call unit_test,virtio_test,tests/unit/virtio_test.c drivers/virtio/virt
 -include $(wildcard tests/unit/*/unit.mk)
 # The portable TCP/IP stack adds its tests, fuzzers and benchmarks here.
 -include net/net.mk
+# netd's socket service and the monitor protocol under fuzzing (after net.mk: they use its harness).
+-include tests/fuzz/netd/fuzz.mk
 
 $(B)/tools/ktap: tools/ktap/ktap.c tools/ktap/main.c tools/ktap/ktap.h
 	@mkdir -p $(dir $@)
