@@ -92,6 +92,14 @@ long dev_map(struct proc *p, u64 dev, u64 bar, u64 off, u64 len)
 	if (bar >= 6 || d->bar[bar].type != PIKA_BAR_MEM || len == 0 || off >= d->bar[bar].size ||
 	    len > d->bar[bar].size - off)
 		return -EINVAL;
+	if (d->msix_cap && bar == d->msix_bar) {
+		/* the MSI-X table is the kernel's to write (irq_attach): an entry
+		 * rewritten by a driver could interrupt any core with any vector */
+		u64 t0 = ALIGN_DOWN(d->msix_off, PAGE_SIZE);
+		u64 t1 = ALIGN_UP(d->msix_off + (u64)d->msix_count * 16, PAGE_SIZE);
+		if (ALIGN_DOWN(off, PAGE_SIZE) < t1 && t0 < ALIGN_UP(off + len, PAGE_SIZE))
+			return -EPERM;
+	}
 	paddr_t phys = d->bar[bar].addr + off;
 	paddr_t start = ALIGN_DOWN(phys, PAGE_SIZE);
 	u64 size = ALIGN_UP(phys + len, PAGE_SIZE) - start;

@@ -87,6 +87,28 @@ KTEST(sock, http_load_inside_the_machine, KTEST_NEEDS_NET, 1)
 	run_on(t, ncores - 1, "hload", args);
 }
 
+/* The MSI-X table is not a driver's to map: netd of core 0 (which drives
+ * the NIC) is refused the table's page, so it cannot point an interrupt at
+ * another core or vector; the kernel writes the entries (irq_attach). */
+KTEST(sock, drivers_cannot_map_the_msix_table, KTEST_NEEDS_NET, 1)
+{
+	struct proc *nd = NULL;
+	for (int i = 0; i < MAX_PROCS && !nd; i++) {
+		struct proc *p = proc_by_index(i);
+		if (p->state == P_ALIVE && strcmp(p->name, "netd") == 0)
+			nd = p;
+	}
+	if (!KT_EXPECT(t, nd && nd->devs))
+		return;
+	u32 dev = (u32)__builtin_ctz(nd->devs);
+	const struct pika_pci_dev *d = &bootinfo.pci[dev];
+	if (!KT_EXPECT(t, d->msix_cap != 0))
+		return;
+	u64 page = d->msix_off & ~4095UL;
+	KT_EXPECT_EQ(t, dev_map(nd, dev, d->msix_bar, page, 4096), -EPERM);
+	KT_EXPECT_EQ(t, dev_map(nd, dev, d->msix_bar, 0, d->bar[d->msix_bar].size), -EPERM);
+}
+
 /* ---------------------------------------------------------------- a dead netd */
 
 static u64 pid_of_netd(u64 arg)
