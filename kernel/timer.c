@@ -164,14 +164,16 @@ void timer_arm(u64 deadline_ns)
 	lapic_write(LAPIC_TIMER_INIT, (u32)MAX(1, count));
 }
 
-/* The TSC and the LAPIC timer are two clocks; the 10 ms calibration leaves
- * an error of a fraction of a percent (under TCG: the host's TSC against
- * QEMU's virtual clock), so a 1 s alarm could ring 5 ms early and need a
- * second interrupt. An alarm can be late (the host ran something else),
- * never early unless our rate is too low: when one of at least 10 ms rings
- * a little early (by under 10%; far earlier is an interrupt of an earlier
- * arming that was already pending), the rate is raised by what it missed,
- * 2% at most per step. */
+/* The TSC and the LAPIC timer are two clocks; the calibration leaves an
+ * error (under TCG: the host's TSC against QEMU's virtual clock, measured in
+ * 2 ms windows that a busy host may stretch), so a 1 s alarm can ring early
+ * and need more interrupts. An alarm can be late (the host ran something
+ * else), never early unless our rate is too low: when one of at least 10 ms
+ * rings early, but after more than half its time (sooner is an interrupt of
+ * an earlier arming that was already pending), the rate is raised by what it
+ * missed. (With the raise limited to 2% a step, a calibration 15% low under
+ * a busy host took five interrupts for one 1 s sleep: each remainder rang
+ * early by the same share.) */
 void timer_irq(void)
 {
 	irqs++;
@@ -180,10 +182,8 @@ void timer_irq(void)
 	if (tsc_deadline || armed_for < 10000000ULL)
 		return;
 	u64 took = now_ns() - armed_at;
-	if (took < armed_for && took > armed_for - armed_for / 10) {
-		u64 fix = (armed_for << 16) / took; /* > 1.0 in 16.16 */
-		if (fix > 65536 + 1311)
-			fix = 65536 + 1311;
+	if (took < armed_for && took > armed_for / 2) {
+		u64 fix = (armed_for << 16) / took; /* 1.0 to 2.0 in 16.16 */
 		lapic_per_ns = (u64)(((unsigned __int128)lapic_per_ns * fix) >> 16);
 	}
 	armed_for = 0;
