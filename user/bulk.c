@@ -48,6 +48,10 @@ static int server(int chargen, int port)
 	printf("bulk: core %d: %s on port %d\n", core, chargen ? "chargen" : "discard", port);
 	for (;;) {
 		int c = accept(l, NULL, NULL);
+		if (c < 0 && errno == ENETDOWN) { /* netd went (a start= service is started again) */
+			printf("bulk: core %d: netd went away\n", core);
+			return 1;
+		}
 		if (c < 0)
 			continue;
 		uint64_t n = 0, t0 = pika_clock_ns();

@@ -88,6 +88,14 @@ static int listen_on(int type, int port)
 	return fd;
 }
 
+/* netd went away, and every socket with it: end with an error, so that the
+ * monitor starts us again (a start= service) once there is a netd again. */
+static int gone(void)
+{
+	printf("echo: core %d: netd went away\n", core);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	int port = 7, quiet = 0;
@@ -104,10 +112,12 @@ int main(int argc, char **argv)
 	struct epoll_event evs[64];
 	for (;;) {
 		int n = epoll_wait(ep, evs, 64, -1);
+		if (n < 0 && errno == ENETDOWN)
+			return gone();
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 			if (fd == tcp) {
-				int cfd;
+				int cfd = 0;
 				for (int k = 0; k < ACCEPTS_PER_TURN && (cfd = accept4(tcp, NULL, NULL, SOCK_NONBLOCK)) >= 0; k++) {
 					struct conn *c = cfd < MAX_CONN ? objpool_get(&pool) : NULL;
 					if (!c) {
@@ -121,6 +131,8 @@ int main(int argc, char **argv)
 					epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
 					serve(c);
 				}
+				if (cfd < 0 && errno == ENETDOWN)
+					return gone();
 			} else if (fd == udp) {
 				struct sockaddr_in from;
 				socklen_t fl = sizeof(from);

@@ -186,7 +186,7 @@ rm -f "$E2E_FIFO"
 
 # ---------------------------------------------------------------- user-mode networking
 port=$((20000 + $$ % 20000))
-E2E_NS="" boot_interactive "$B/test-logs/e2e_sock_user.log" 4 "start=netd@all,httpd@all" "user:$port"
+E2E_NS="" boot_interactive "$B/test-logs/e2e_sock_user.log" 4 "start=netd@all,httpd@all,echo@all" "user:$port"
 wait_for 'httpd: core 3: serving port 80' 180
 wait_for 'pika> ' 60
 user_net() {
@@ -253,5 +253,17 @@ dma_checked() { # the dead control instance's memory: the device stopped, nothin
 	return 1
 }
 check "its DMA memory: bus mastering stopped, poison intact, every frame freed" dma_checked
+udp_echo_back() { # echo@0 lost its sockets with netd@0: it ended, was restarted, and echoes again
+	wait_count "monitor: core 0: restarted echo" 1 30 || return 1
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+for _ in range(20):
+    s.sendto(b"pika-echo", ("127.0.0.1", int(sys.argv[1])))
+    try:
+        if s.recv(100) == b"pika-echo": sys.exit(0)
+    except socket.timeout: pass
+sys.exit(1)' "$port"
+}
+check "echo of core 0 ends with its netd, is restarted and echoes UDP again" udp_echo_back
 check "no kernel fault or panic (user-mode boot)" sh -c "! grep -aq '!!! ' '$E2E_LOG'"
 finish
