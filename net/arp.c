@@ -24,28 +24,55 @@ static void arp_flush_pending(struct net_stack *s, struct arp_entry *e, enum net
 	e->npending = 0;
 }
 
-/* A free entry, else the oldest non-permanent one. */
-static struct arp_entry *arp_slot(struct net_stack *s)
+/* At most this many entries wait for a reply at once: a flood of packets to
+ * addresses that never answer (SYN-ACKs to spoofed sources) churns through
+ * these slots and cannot take the rest of the table. */
+static unsigned arp_incomplete_max(const struct net_stack *s)
 {
-	struct arp_entry *victim = NULL;
+	return s->cfg.arp_entries >= 4 ? s->cfg.arp_entries / 4u : 1u;
+}
+
+/* A slot for a new entry, or NULL. For an unresolved address (a request is
+ * about to go out): a free slot while fewer than arp_incomplete_max() wait,
+ * else the oldest waiting entry; never a working one. For an address whose
+ * MAC we learned: a free slot, else the oldest waiting entry, else the
+ * oldest working non-permanent one. An evicted entry's queue is dropped. */
+static struct arp_entry *arp_slot(struct net_stack *s, bool unresolved)
+{
+	struct arp_entry *free_e = NULL, *old_wait = NULL, *old_work = NULL;
+	unsigned waiting = 0;
 	for (unsigned i = 0; i < s->cfg.arp_entries; i++) {
 		struct arp_entry *e = &s->arp[i];
-		if (e->state == ARP_FREE)
-			return e;
-		if ((e->state == ARP_REACHABLE || e->state == ARP_STALE || e->state == ARP_PROBE) &&
-		    (!victim || e->expires < victim->expires))
-			victim = e;
+		if (e->state == ARP_FREE) {
+			if (!free_e)
+				free_e = e;
+		} else if (e->state == ARP_INCOMPLETE) {
+			waiting++;
+			if (!old_wait || e->born < old_wait->born)
+				old_wait = e;
+		} else if (e->state != ARP_PERMANENT) {
+			if (!old_work || e->expires < old_work->expires)
+				old_work = e;
+		}
 	}
-	if (victim)
+	struct arp_entry *victim;
+	if (unresolved)
+		victim = free_e && waiting < arp_incomplete_max(s) ? free_e : old_wait;
+	else
+		victim = free_e ? free_e : old_wait ? old_wait : old_work;
+	if (victim && victim != free_e) {
+		if (victim->state == ARP_INCOMPLETE)
+			s->stats.arp_incomplete_evicted++;
 		arp_flush_pending(s, victim, NET_DROP_ARP_UNRESOLVED);
+	}
 	return victim;
 }
 
-uint32_t arp_count(struct net_stack *s)
+uint32_t arp_count(struct net_stack *s, bool waiting)
 {
 	uint32_t n = 0;
 	for (unsigned i = 0; i < s->cfg.arp_entries; i++)
-		n += s->arp[i].state != ARP_FREE;
+		n += waiting ? s->arp[i].state == ARP_INCOMPLETE : s->arp[i].state != ARP_FREE;
 	return n;
 }
 
@@ -147,7 +174,7 @@ void arp_input(struct net_stack *s, struct net_pkt *p)
 		if (e)
 			arp_update(s, e, a->sha);
 		else if (for_us) {
-			e = arp_slot(s);
+			e = arp_slot(s, false);
 			if (e) {
 				memset(e, 0, sizeof(*e));
 				e->addr = spa;
@@ -192,7 +219,7 @@ void arp_output(struct net_stack *s, struct net_pkt *p, uint32_t nh)
 		return;
 	}
 	if (!e) {
-		e = arp_slot(s);
+		e = arp_slot(s, true);
 		if (!e) {
 			net_drop(s, p, NET_DROP_ARP_TABLE_FULL);
 			return;
@@ -200,6 +227,7 @@ void arp_output(struct net_stack *s, struct net_pkt *p, uint32_t nh)
 		memset(e, 0, sizeof(*e));
 		e->addr = nh;
 		e->state = ARP_INCOMPLETE;
+		e->born = s->now;
 		e->tries = 1;
 		e->expires = s->now + MS(s->cfg.arp_retry_ms);
 		net_misc_deadline(s, e->expires);
@@ -263,7 +291,7 @@ int net_arp_set(struct net_stack *s, uint32_t addr, const uint8_t mac[6], bool p
 	net_enter(s);
 	struct arp_entry *e = arp_find(s, addr);
 	if (!e) {
-		e = arp_slot(s);
+		e = arp_slot(s, false);
 		if (!e) {
 			net_leave(s);
 			return -NET_ENOMEM;

@@ -31,6 +31,6 @@
 #define NET_ARP_PENDING_MAX 4
 #endif
 /* Largest MTU the packet buffers allow. */
-#define NET_MTU_MAX (NET_PKT_BUFSIZE - NET_PKT_HEADROOM - 18)
+#define NET_MTU_MAX (NET_PKT_BUFSIZE - NET_PKT_HEADROOM - NET_PKT_GUARD - 18)
 
 #endif

@@ -48,20 +48,20 @@ void icmp_error(struct net_stack *s, const uint8_t *iph, uint32_t avail, uint8_t
 		net_count_drop(s, NET_DROP_ICMP_RATE);
 		return;
 	}
+	uint32_t quote = min_u32(avail, hl + 8);
 	struct net_pkt *p = net_pkt_alloc(s);
-	if (!p) {
+	struct icmp_hdr *h = p ? (struct icmp_hdr *)(void *)net_pkt_put(p, ICMP_HLEN + quote) : NULL;
+	if (!h) {
+		net_pkt_free(s, p);
 		net_count_drop(s, NET_DROP_TX_NOBUFS);
 		return;
 	}
-	uint32_t quote = min_u32(avail, hl + 8);
-	struct icmp_hdr *h = (struct icmp_hdr *)(void *)p->data;
 	memset(h, 0, sizeof(*h));
 	h->type = type;
 	h->code = code;
 	if (type == ICMP_UNREACH && code == ICMP_UNREACH_NEEDFRAG)
 		h->u.frag.mtu = net_htons(mtu);
 	memcpy(p->data + ICMP_HLEN, iph, quote);
-	p->len = (uint16_t)(ICMP_HLEN + quote);
 	icmp_send(s, p, ip_is_local(s, dst) ? dst : ip_src_for(s, src), src);
 }
 
@@ -105,6 +105,52 @@ static void icmp_error_input(struct net_stack *s, struct net_pkt *p, const struc
 	net_accepted(s, p, NET_ACC_ICMP);
 }
 
+/* ip_output_frags() reads an echo reply: the request's bytes with the
+ * reply's 4-byte header in front */
+struct echo_src {
+	const uint8_t *req;
+	uint8_t hdr[4];
+};
+
+static void echo_read(void *ctx, uint32_t off, uint8_t *to, uint32_t n)
+{
+	struct echo_src *e = ctx;
+	memcpy(to, e->req + off, n);
+	for (uint32_t i = off; i < 4 && i < off + n; i++)
+		to[i - off] = e->hdr[i];
+}
+
+/* Answer an echo request (p->data at its ICMP header, checksum verified,
+ * possibly reassembled from fragments and so larger than one frame). A reply
+ * that does not fit in one frame leaves in fragments. Consumes p. */
+static void echo_reply(struct net_stack *s, struct net_pkt *p)
+{
+	uint32_t to = p->src_addr, from = p->dst_addr, len = p->len;
+	struct echo_src e = { p->data, { ICMP_ECHOREPLY, 0, 0, 0 } };
+	uint16_t ck = csum_fold(csum_add(csum_add(0, e.hdr, 4), p->data + 4, len - 4));
+	memcpy(e.hdr + 2, &ck, 2);
+	if (len + IP_HLEN > s->cfg.mtu) {
+		s->stats.icmp_out++;
+		s->stats.icmp_echo_replies++;
+		ip_output_frags(s, from, to, IP_PROTO_ICMP, s->cfg.ttl, len, echo_read, &e);
+		net_accepted(s, p, NET_ACC_ICMP);
+		return;
+	}
+	struct net_pkt *r = net_pkt_alloc(s);
+	uint8_t *d = r ? net_pkt_put(r, len) : NULL;
+	if (!d) {
+		net_pkt_free(s, r);
+		net_count_drop(s, NET_DROP_TX_NOBUFS);
+		net_accepted(s, p, NET_ACC_ICMP);
+		return;
+	}
+	echo_read(&e, 0, d, len);
+	s->stats.icmp_out++;
+	s->stats.icmp_echo_replies++;
+	net_accepted(s, p, NET_ACC_ICMP);
+	ip_output(s, r, from, to, IP_PROTO_ICMP, s->cfg.ttl, false);
+}
+
 void icmp_input(struct net_stack *s, struct net_pkt *p)
 {
 	if (p->len < ICMP_HLEN) {
@@ -127,21 +173,7 @@ void icmp_input(struct net_stack *s, struct net_pkt *p)
 			net_drop(s, p, NET_DROP_ICMP_RATE);
 			return;
 		}
-		struct net_pkt *r = net_pkt_alloc(s);
-		if (!r) {
-			net_count_drop(s, NET_DROP_TX_NOBUFS);
-			net_accepted(s, p, NET_ACC_ICMP);
-			return;
-		}
-		memcpy(r->data, p->data, p->len);
-		r->len = p->len;
-		struct icmp_hdr *rh = (struct icmp_hdr *)(void *)r->data;
-		rh->type = ICMP_ECHOREPLY;
-		rh->code = 0;
-		s->stats.icmp_echo_replies++;
-		uint32_t to = p->src_addr, from = p->dst_addr;
-		net_accepted(s, p, NET_ACC_ICMP);
-		icmp_send(s, r, from, to);
+		echo_reply(s, p);
 		return;
 	}
 	case ICMP_ECHOREPLY:

@@ -81,6 +81,7 @@ struct arp_entry {
 	uint8_t state;
 	uint8_t tries;
 	uint64_t expires;   /* REACHABLE: entry lifetime; INCOMPLETE, PROBE: next retry */
+	uint64_t born;      /* INCOMPLETE: when the first request went out */
 	struct net_pkt *pending; /* queued packets (linked by ->next) */
 	uint8_t npending;
 };
@@ -397,13 +398,16 @@ void arp_input(struct net_stack *s, struct net_pkt *p);
 void arp_output(struct net_stack *s, struct net_pkt *p, uint32_t nexthop);
 void arp_timer(struct net_stack *s);
 void arp_request(struct net_stack *s, uint32_t target, const uint8_t *dst_mac);
-uint32_t arp_count(struct net_stack *s);
+/* entries in use, or (waiting) only those waiting for a reply */
+uint32_t arp_count(struct net_stack *s, bool waiting);
 
 /* ip.c */
 void ip_input(struct net_stack *s, struct net_pkt *p);
 /* p->data points at the transport header; pushes the IPv4 header and sends. */
 void ip_output(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t dst,
 	       uint8_t proto, uint8_t ttl, bool df);
+int ip_output_frags(struct net_stack *s, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
+		    uint32_t total, void (*read)(void *ctx, uint32_t off, uint8_t *to, uint32_t n), void *ctx);
 #define IP_LOOPBACK 0x7f000001u /* 127.0.0.1 */
 /* 127/8: the host itself; never on the wire (RFC 1122 3.2.1.3 (g)). */
 static inline bool ip_is_loopback(uint32_t a) { return (a >> 24) == 127; }
@@ -522,9 +526,16 @@ void tcp_send_rst(struct net_stack *s, struct tcb *t);
 /* RST in reply to a segment without a connection (RFC 9293 3.10.7.1). */
 void tcp_reply_rst(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);
-/* SYN-ACK from a listener in cookie mode (no state). */
+/* SYN-ACK from a listener in cookie mode (no state), advertising win. */
 void tcp_send_cookie_synack(struct net_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			    uint16_t rport, uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *o);
+			    uint16_t rport, uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *o,
+			    uint16_t win);
+/* The window a listener's cookie SYN-ACK advertises, and the connection
+ * built from the cookie starts with. */
+static inline uint16_t tcp_cookie_window(const struct tcb *lt)
+{
+	return (uint16_t)(lt->rcvbuf < 65535 ? lt->rcvbuf : 65535);
+}
 void tcp_send_challenge_ack(struct net_stack *s, struct tcb *t);
 void tcp_retransmit_first(struct net_stack *s, struct tcb *t);
 uint32_t tcp_now_ts(struct net_stack *s, const struct tcb *t);

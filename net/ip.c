@@ -176,6 +176,40 @@ void ip_hdr_fill(void *hdr, uint16_t total_len, uint16_t id, uint16_t frag, uint
 		ih->csum = csum_ip_hdr(ih, IP_HLEN);
 }
 
+/* Send a datagram of `total` transport bytes in fragments (RFC 791 3.2):
+ * every fragment but the last carries a multiple of 8 bytes, all share one
+ * id, none has DF. read(ctx, off, to, n) copies bytes [off, off+n) of the
+ * transport payload into `to`. Returns 0, or -NET_ENOBUFS / -NET_ENETUNREACH
+ * (fragments already sent stay sent; the peer's reassembly times out). */
+int ip_output_frags(struct net_stack *s, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
+		    uint32_t total, void (*read)(void *ctx, uint32_t off, uint8_t *to, uint32_t n), void *ctx)
+{
+	uint32_t nh;
+	if (!ip_route(s, dst, &nh)) {
+		net_count_drop(s, NET_DROP_TX_NO_ROUTE);
+		return -NET_ENETUNREACH;
+	}
+	uint32_t max = ((uint32_t)s->cfg.mtu - IP_HLEN) & ~7u;
+	uint16_t id = s->ip_id++;
+	for (uint32_t off = 0; off < total; off += max) {
+		uint32_t n = min_u32(max, total - off);
+		struct net_pkt *p = net_pkt_alloc(s);
+		uint8_t *to = p ? net_pkt_put(p, n) : NULL;
+		if (!to) {
+			net_pkt_free(s, p);
+			net_count_drop(s, NET_DROP_TX_NOBUFS);
+			return -NET_ENOBUFS;
+		}
+		read(ctx, off, to, n);
+		uint8_t *ih = net_pkt_push(p, IP_HLEN);
+		ip_hdr_fill(ih, p->len, id, (uint16_t)((off / 8) | (off + n < total ? IP_MF : 0)), ttl, proto,
+			    src, dst, true);
+		s->stats.frags_out++;
+		arp_output(s, p, nh);
+	}
+	return 0;
+}
+
 void ip_output(struct net_stack *s, struct net_pkt *p, uint32_t src, uint32_t dst, uint8_t proto,
 	       uint8_t ttl, bool df)
 {

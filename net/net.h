@@ -453,6 +453,8 @@ struct net_stats {
 	uint64_t tcp_tw_recycled, tcp_conn_timeouts;
 	uint64_t injected;       /* segments received through net_input_forwarded() */
 	uint64_t dhcp_out;
+	uint64_t pkt_guard_broken; /* buffers found written past their room (a bug) */
+	uint64_t arp_incomplete_evicted; /* unanswered ARP entries given up for newer ones */
 };
 const struct net_stats *net_stats(struct net_stack *s);
 
@@ -462,6 +464,7 @@ struct net_usage {
 	uint32_t blocks_used, blocks_total;
 	uint32_t tcbs_used, tcbs_total, tcbs_time_wait;
 	uint32_t udp_used, arp_used, reasm_used;
+	uint32_t arp_waiting; /* entries waiting for an ARP reply */
 };
 void net_usage(struct net_stack *s, struct net_usage *u);
 

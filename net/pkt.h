@@ -15,6 +15,11 @@
 #ifndef NET_PKT_HEADROOM
 #define NET_PKT_HEADROOM 128
 #endif
+/* The last NET_PKT_GUARD bytes of every pool buffer are never storage: they
+ * hold a pattern that net_pkt_free() checks, so a write past a packet's room
+ * is counted (stats.pkt_guard_broken) instead of silently corrupting the
+ * neighbouring buffer. */
+#define NET_PKT_GUARD 16
 
 /* RX flags a driver may set (checksum offload results). */
 #define NET_PKT_RX_IP_CSUM_OK 0x0001 /* IPv4 header checksum verified */
@@ -66,6 +71,17 @@ uint8_t *net_pkt_pull(struct net_pkt *p, uint16_t n);
 static inline uint16_t net_pkt_tailroom(const struct net_pkt *p)
 {
 	return (uint16_t)(p->cap - (uint16_t)(p->data - p->buf) - p->len);
+}
+/* Extend the packet by n bytes at its end: the start of the new bytes, or
+ * NULL (and nothing changed) when they do not fit in its room. Every copy
+ * into a packet goes through here or checks net_pkt_tailroom() first. */
+static inline uint8_t *net_pkt_put(struct net_pkt *p, uint32_t n)
+{
+	if (n > net_pkt_tailroom(p))
+		return (uint8_t *)0;
+	uint8_t *at = p->data + p->len;
+	p->len = (uint16_t)(p->len + n);
+	return at;
 }
 
 #endif

@@ -303,7 +303,7 @@ int net_input_copy(struct net_stack *s, const void *frame, size_t len, uint16_t 
 	net_enter(s);
 	struct net_pkt *p = net_pkt_alloc(s);
 	int r;
-	if (!p || len > (size_t)NET_PKT_BUFSIZE - NET_PKT_HEADROOM) {
+	if (!p || len > net_pkt_tailroom(p)) {
 		s->stats.rx_frames++;
 		net_drop(s, p, NET_DROP_NOBUFS_RX);
 		r = -NET_ENOBUFS;
@@ -483,7 +483,8 @@ void net_usage(struct net_stack *s, struct net_usage *u)
 			u->tcbs_used++;
 	u->tcbs_time_wait = s->tw_list.count;
 	u->udp_used = udp_count(s);
-	u->arp_used = arp_count(s);
+	u->arp_used = arp_count(s, false);
+	u->arp_waiting = arp_count(s, true);
 	u->reasm_used = reasm_count(s);
 }
 

@@ -565,7 +565,9 @@ static void cookie_ack(struct net_stack *s, struct tcb *lt, struct seg *g)
 	t->snd_sml = g->ack;
 	t->irs = g->seq - 1;
 	t->rcv_nxt = g->seq;
-	t->rcv_adv = t->rcv_nxt;
+	/* the cookie SYN-ACK promised this window (never scaled in a SYN):
+	 * the client may send that much at once */
+	t->rcv_adv = t->rcv_nxt + tcp_cookie_window(lt);
 	t->ts_offset = tcp_ts_offset(s, g->dst, g->dport, g->src, g->sport);
 	struct tcp_opts o;
 	memset(&o, 0, sizeof(o));
@@ -639,7 +641,8 @@ static void listen_input(struct net_stack *s, struct tcb *lt, struct seg *g)
 		uint16_t mss = g->o.mss_ok && g->o.mss ? g->o.mss : 536;
 		mss = (uint16_t)min_u32(mss, tcp_adv_mss(s));
 		uint32_t cookie = tcp_cookie_make(s, g->dst, g->dport, g->src, g->sport, g->seq, mss);
-		tcp_send_cookie_synack(s, g->dst, g->dport, g->src, g->sport, cookie, g->seq + 1, &g->o);
+		tcp_send_cookie_synack(s, g->dst, g->dport, g->src, g->sport, cookie, g->seq + 1, &g->o,
+				       tcp_cookie_window(lt));
 		net_accepted(s, g->p, NET_ACC_TCP);
 		return;
 	}

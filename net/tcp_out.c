@@ -125,13 +125,15 @@ static int emit(struct net_stack *s, struct tcb *t, uint32_t la, uint16_t lp, ui
 		uint16_t rp, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
 		const uint8_t *opts, unsigned optlen, uint32_t off, uint32_t len, uint8_t ttl)
 {
+	unsigned hl = TCP_HLEN + optlen;
 	struct net_pkt *p = net_pkt_alloc(s);
-	if (!p) {
+	/* len <= the MSS, which the MTU bounds, so this fits unless a caller is wrong */
+	struct tcp_hdr *th = p ? (struct tcp_hdr *)(void *)net_pkt_put(p, hl + len) : NULL;
+	if (!th) {
+		net_pkt_free(s, p);
 		net_count_drop(s, NET_DROP_TX_NOBUFS);
 		return -NET_ENOBUFS;
 	}
-	unsigned hl = TCP_HLEN + optlen;
-	struct tcp_hdr *th = (struct tcp_hdr *)(void *)p->data;
 	th->sport = net_htons(lp);
 	th->dport = net_htons(rp);
 	th->seq = net_htonl(seq);
@@ -145,7 +147,6 @@ static int emit(struct net_stack *s, struct tcb *t, uint32_t la, uint16_t lp, ui
 		memcpy(p->data + TCP_HLEN, opts, optlen);
 	if (len)
 		ring_read(s, &t->snd, off, p->data + hl, len);
-	p->len = (uint16_t)(hl + len);
 	uint32_t sum = csum_pseudo(la, ra, IP_PROTO_TCP, p->len);
 	if (s->cfg.tx_csum_offload) {
 		uint16_t ps = (uint16_t)~csum_fold(sum);
@@ -326,7 +327,7 @@ void tcp_reply_rst(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t ra, u
 }
 
 void tcp_send_cookie_synack(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
-			    uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *in)
+			    uint32_t iss, uint32_t rcv_nxt, const struct tcp_opts *in, uint16_t win)
 {
 	uint8_t o[TCP_OPT_MAX];
 	/* with timestamps, the low 6 bits of our TSval carry the peer's window
@@ -341,9 +342,8 @@ void tcp_send_cookie_synack(struct net_stack *s, uint32_t la, uint16_t lp, uint3
 	tmp.rcv_wscale = tcp_pick_wscale(s->cfg.tcp_rcvbuf);
 	unsigned ol = syn_options(s, &tmp, in->ts_ok && in->ws_ok, in->ts_ok && in->sack_ok,
 				  in->ts_ok, tsval, in->tsval, o);
-	uint16_t w = (uint16_t)min_u32(s->cfg.tcp_rcvbuf, 65535);
 	s->stats.tcp_cookies_sent++;
-	emit(s, NULL, la, lp, ra, rp, iss, rcv_nxt, TCP_SYN | TCP_ACK, w, o, ol, 0, 0, s->cfg.ttl);
+	emit(s, NULL, la, lp, ra, rp, iss, rcv_nxt, TCP_SYN | TCP_ACK, win, o, ol, 0, 0, s->cfg.ttl);
 }
 
 void tcp_send_keepalive(struct net_stack *s, struct tcb *t)

@@ -263,6 +263,18 @@ static void copy_iov(uint8_t *dst, const struct net_iov *iov, unsigned n)
 	}
 }
 
+/* ip_output_frags() reads a staged datagram out of a ring */
+struct frag_src {
+	struct net_stack *s;
+	struct net_ring *ring;
+};
+
+static void frag_read(void *ctx, uint32_t off, uint8_t *to, uint32_t n)
+{
+	struct frag_src *fs = ctx;
+	ring_read(fs->s, fs->ring, off, to, n);
+}
+
 long net_udp_sendto(struct net_stack *s, int h, const void *buf, size_t len,
 		    const struct net_sockaddr *dst)
 {
@@ -339,14 +351,15 @@ long net_udp_sendv(struct net_stack *s, int h, const struct net_iov *iov, unsign
 	}
 	if (single) {
 		struct net_pkt *p = net_pkt_alloc(s);
-		if (!p) {
+		uint8_t *d = p ? net_pkt_put(p, total) : NULL; /* fits when mtu <= NET_MTU_MAX */
+		if (!d) {
+			net_pkt_free(s, p);
 			net_count_drop(s, NET_DROP_TX_NOBUFS);
 			net_leave(s);
 			return -NET_ENOBUFS;
 		}
-		memcpy(p->data, hbytes, hdr);
-		copy_iov(p->data + hdr, iov, niov);
-		p->len = (uint16_t)total;
+		memcpy(d, hbytes, hdr);
+		copy_iov(d + hdr, iov, niov);
 		if (offload) {
 			uint16_t ps = (uint16_t)~csum_fold(sum);
 			memcpy(p->data + 6, &ps, 2);
@@ -366,7 +379,6 @@ long net_udp_sendv(struct net_stack *s, int h, const struct net_iov *iov, unsign
 		struct net_ring tmp;
 		ring_init(&tmp);
 		memcpy(hbytes + (proto == IP_PROTO_UDP ? 6 : 2), &ck, 2);
-		uint32_t max = ((uint32_t)s->cfg.mtu - IP_HLEN) & ~7u;
 		bool ok = ring_write(s, &tmp, 0, hbytes, hdr);
 		for (uint32_t i = 0, at = hdr; ok && i < niov; at += iov[i].len, i++)
 			ok = ring_write(s, &tmp, at, iov[i].base, iov[i].len);
@@ -376,23 +388,10 @@ long net_udp_sendv(struct net_stack *s, int h, const struct net_iov *iov, unsign
 			net_leave(s);
 			return -NET_ENOBUFS;
 		}
-		uint16_t id = s->ip_id++;
-		for (uint32_t off = 0; off < total; off += max) {
-			uint32_t n = min_u32(max, total - off);
-			struct net_pkt *p = net_pkt_alloc(s);
-			if (!p) {
-				net_count_drop(s, NET_DROP_TX_NOBUFS);
-				ret = -NET_ENOBUFS;
-				break;
-			}
-			ring_read(s, &tmp, off, p->data, n);
-			p->len = (uint16_t)n;
-			uint8_t *ih = net_pkt_push(p, IP_HLEN);
-			ip_hdr_fill(ih, p->len, id, (uint16_t)((off / 8) | (off + n < total ? IP_MF : 0)),
-				    u->ttl, proto, src, to.addr, true);
-			s->stats.frags_out++;
-			arp_output(s, p, nh);
-		}
+		struct frag_src fs = { s, &tmp };
+		int r = ip_output_frags(s, src, to.addr, proto, u->ttl, total, frag_read, &fs);
+		if (r)
+			ret = r;
 		ring_release(s, &tmp);
 		if (proto == IP_PROTO_UDP)
 			s->stats.udp_out++;

@@ -410,8 +410,10 @@ static void h_stats(struct disp_req *r)
 			OUT("core %d drop driver.%s %lu\n", g.core, nd_drop_names[i], g.q.stats.drops[i]);
 	if (g.ns) {
 		const struct net_stats *st = net_stats(g.ns);
-		OUT("core %d net rx_frames %lu tx_frames %lu icmp_echo_replies %lu arp_replies %lu\n", g.core,
-		    st->rx_frames, st->tx_frames, st->icmp_echo_replies, st->arp_replies_out);
+		OUT("core %d net rx_frames %lu tx_frames %lu icmp_echo_replies %lu arp_replies %lu frags_out %lu "
+		    "pkt_guard_broken %lu\n",
+		    g.core, st->rx_frames, st->tx_frames, st->icmp_echo_replies, st->arp_replies_out, st->frags_out,
+		    st->pkt_guard_broken);
 		OUT("core %d tcp passive_opens %lu active_opens %lu segs_out %lu retrans %lu resets_out %lu "
 		    "cookies_sent %lu injected %lu\n",
 		    g.core, st->tcp_passive_opens, st->tcp_active_opens, st->tcp_segs_out, st->tcp_retrans,

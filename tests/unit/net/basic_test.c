@@ -616,6 +616,92 @@ static void test_icmp_echo_and_rate_limit(void **state)
 	assert_int_equal(cap_count(&f->n), 1);
 }
 
+/* A 16000-byte echo request in fragments (ping -s 16000): the reply leaves
+ * in fragments of at most the MTU, reassembles to exactly the request's data,
+ * and no other buffer of the pool is touched (a UDP datagram held meanwhile
+ * comes out byte for byte, every guard is intact). */
+static void test_icmp_echo_oversized_fragmented(void **state)
+{
+	struct fx *f = *state;
+	struct net_stack *s = f->n.st;
+	net_arp_set(s, PEER, PEER_MAC, true);
+	int h = net_udp_socket(s, NET_DGRAM_UDP);
+	struct net_sockaddr a = { 0, 9 };
+	net_udp_bind(s, h, &a);
+	static uint8_t req[16008], udp[1400], got[16008];
+	size_t un = make_udp_l4(udp, 1300);
+	size_t n = sizeof(req);
+	for (size_t i = 8; i < n; i++)
+		req[i] = (uint8_t)(i * 7 + 3);
+	req[0] = ICMP_ECHO;
+	req[4] = 0x12, req[5] = 0x34, req[6] = 0, req[7] = 9;
+	uint16_t c = inet_csum(req, n, 0);
+	memcpy(req + 2, &c, 2);
+	for (int round = 0; round < 3; round++) {
+		uint8_t fr[FRAME_MAX];
+		size_t fn = build_ip(fr, f->mac, PEER_MAC, PEER, US, IP_PROTO_UDP, (uint16_t)(500 + round), 0, udp, un);
+		node_input(&f->n, fr, fn); /* held in the socket while the pings run */
+		for (uint32_t off = 0; off < n; off += 1480) {
+			size_t len = off + 1480 <= n ? 1480 : n - off;
+			fn = build_ip(fr, f->mac, PEER_MAC, PEER, US, IP_PROTO_ICMP, (uint16_t)(600 + round),
+				      (uint16_t)((off / 8) | (off + len < n ? IP_MF : 0)), req + off, len);
+			node_input(&f->n, fr, fn);
+		}
+		memset(got, 0, sizeof(got));
+		size_t have = 0, frames = 0;
+		struct frame out;
+		struct pf p;
+		while (cap_pop(&f->n, &out)) {
+			assert_true(out.len <= 1514);
+			assert_true(parse_frame(out.data, out.len, &p));
+			assert_true(p.ip_csum_ok);
+			assert_int_equal(p.proto, IP_PROTO_ICMP);
+			assert_int_equal(p.ip_dst, PEER);
+			uint32_t off = (uint32_t)(p.ip_frag & IP_OFFMASK) * 8;
+			size_t len = (size_t)p.ip_len - p.ip_hl;
+			assert_true(off + len <= n);
+			assert_true((p.ip_frag & IP_MF) || off + len == n);
+			memcpy(got + off, out.data + 14 + p.ip_hl, len);
+			have += len;
+			frames++;
+		}
+		assert_int_equal(frames, 11); /* ceil(16008 / 1480) */
+		assert_int_equal(have, n);
+		assert_int_equal(got[0], ICMP_ECHOREPLY);
+		assert_int_equal(inet_csum(got, n, 0), 0);
+		assert_memory_equal(got + 4, req + 4, n - 4);
+		static uint8_t ubuf[1400];
+		assert_int_equal(net_udp_recvfrom(s, h, ubuf, sizeof(ubuf), NULL, NULL), 1300);
+		assert_memory_equal(ubuf, udp + UDP_HLEN, 1300);
+	}
+	assert_int_equal(net_stats(s)->icmp_echo_replies, 3);
+	assert_int_equal(net_stats(s)->frags_out, 33);
+	assert_int_equal(net_stats(s)->pkt_guard_broken, 0);
+	net_udp_close(s, h);
+}
+
+/* A write past a packet's room is caught by the guard when it is freed. */
+static void test_pkt_guard_catches_overrun(void **state)
+{
+	struct fx *f = *state;
+	struct net_stack *s = f->n.st;
+	struct net_pkt *p = net_pkt_alloc(s);
+	assert_non_null(p);
+	uint16_t room = net_pkt_tailroom(p);
+	assert_int_equal(room, NET_PKT_BUFSIZE - NET_PKT_GUARD - NET_PKT_HEADROOM);
+	assert_non_null(net_pkt_put(p, room));
+	assert_null(net_pkt_put(p, 1)); /* checked: no room left */
+	net_pkt_free(s, p);
+	assert_int_equal(net_stats(s)->pkt_guard_broken, 0);
+	p = net_pkt_alloc(s);
+	p->data[room] = 0; /* one byte past the room */
+	net_pkt_free(s, p);
+	assert_int_equal(net_stats(s)->pkt_guard_broken, 1);
+	p = net_pkt_alloc(s); /* the guard was repaired */
+	net_pkt_free(s, p);
+	assert_int_equal(net_stats(s)->pkt_guard_broken, 1);
+}
+
 /* ---------------------------------------------------------------- UDP */
 /* Our own source address: spoofed when it comes from the wire, expected on
  * frames the port looped back (a connection to our own address). */
@@ -947,6 +1033,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ip_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_overlap_and_oversize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo_oversized_fragmented, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pkt_guard_catches_overrun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_echo_and_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_socket_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_source_only_when_looped, setup, teardown),

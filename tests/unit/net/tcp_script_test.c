@@ -1095,6 +1095,29 @@ static void test_syn_cookies_on_overflow(void **state)
 	assert_int_equal(net_tcp_recv(s->st, h, b, 8), 3);
 	assert_memory_equal(b, "hey", 3);
 	cap_clear(&s->n);
+	/* a handshake completed by a pure ACK: the first data segment after it
+	 * lands at once, in the window the cookie SYN-ACK advertised (no drop,
+	 * no wait for the client's retransmission) */
+	seg(s, 46004, 80, 90000, 0, TCP_SYN, 1000, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(net_stats(s->st)->tcp_cookies_sent, 2);
+	uint32_t ck2 = p.seq;
+	uint16_t adv = p.win;
+	assert_true(adv >= 1000);
+	seg(s, 46004, 80, 90001, ck2 + 1, TCP_ACK, 1000, NULL, 0, NULL, 0);
+	assert_int_equal(net_stats(s->st)->tcp_cookies_ok, 2);
+	static char first[1000];
+	memset(first, 'q', sizeof(first));
+	seg(s, 46004, 80, 90001, ck2 + 1, TCP_ACK | TCP_PSH, 1000, NULL, 0, first, sizeof(first));
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_ZERO_WINDOW), 0);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_OUT_OF_WINDOW), 0);
+	int h2 = net_tcp_accept(s->st, l, NULL);
+	assert_true(h2 > 0);
+	static char got[1000];
+	assert_int_equal(net_tcp_recv(s->st, h2, got, sizeof(got)), 1000);
+	assert_memory_equal(got, first, 1000);
+	net_tcp_abort(s->st, h2);
+	cap_clear(&s->n);
 	/* a cookie too old (over two 64 s periods) is refused */
 	seg(s, 46003, 80, 5000, 0, TCP_SYN, 1000, NULL, 0, NULL, 0);
 	p = expect(s, &f);
@@ -1105,6 +1128,67 @@ static void test_syn_cookies_on_overflow(void **state)
 	cap_clear(&s->n);
 	no_unexpected_drops(s);
 	net_tcp_abort(s->st, h);
+	net_tcp_close(s->st, l);
+}
+
+/* A SYN flood from spoofed sources in our own subnet, none of which answers
+ * ARP: the SYN-ACKs' unresolved entries stay within their bound, a real
+ * client's working ARP entry is never evicted for them, and the client's
+ * SYN during the flood is answered at once, to its MAC. */
+static void test_syn_flood_spares_working_arp_entries(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 4);
+	const uint32_t client = IP4(10, 0, 0, 50);
+	const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0, 0x50 };
+	const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t buf[FRAME_MAX];
+	/* the client asks for our MAC: we learn its own (a working entry) */
+	size_t n = build_arp(buf, bcast, client_mac, 1, client_mac, client, (const uint8_t[6]){ 0 }, US);
+	node_input(&s->n, buf, n);
+	cap_clear(&s->n);
+	uint8_t mac[6];
+	assert_true(net_arp_lookup(s->st, client, mac));
+	unsigned bound = s->n.cfg.arp_entries / 4;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint32_t src = IP4(10, 0, 0, 100 + i % 150);
+		uint8_t smac[6] = { 0x02, 0x66, 0, 0, (uint8_t)(i >> 8), (uint8_t)i };
+		struct seg_spec g = { src, US, (uint16_t)(1024 + i), 80, i * 7919u, 0, TCP_SYN, 8192, NULL, 0, NULL, 0 };
+		n = build_tcp(buf, s->mac, smac, &g);
+		node_input(&s->n, buf, n);
+		if (i % 100 == 99)
+			advance(s, MS(20)); /* 5,000 SYNs a second */
+		struct net_usage u;
+		net_usage(s->st, &u);
+		assert_true(u.arp_waiting <= bound);
+		if (i == 1000) {
+			/* the real client, mid-flood: answered at once, to its MAC */
+			cap_clear(&s->n);
+			struct seg_spec c = { client, US, 5555, 80, 1, 0, TCP_SYN, 8192, NULL, 0, NULL, 0 };
+			n = build_tcp(buf, s->mac, client_mac, &c);
+			node_input(&s->n, buf, n);
+			struct frame f;
+			struct pf p;
+			assert_true(cap_pop(&s->n, &f));
+			assert_true(parse_frame(f.data, f.len, &p));
+			assert_int_equal(p.ip_dst, client);
+			assert_int_equal(p.flags, TCP_SYN | TCP_ACK);
+			assert_memory_equal(p.dst, client_mac, 6);
+		}
+		cap_clear(&s->n);
+	}
+	assert_true(net_arp_lookup(s->st, client, mac));
+	assert_memory_equal(mac, client_mac, 6);
+	assert_true(net_stats(s->st)->arp_incomplete_evicted > 0);
+	assert_true(net_stats(s->st)->tcp_cookies_sent > 1000);
+	/* after the flood, the unresolved entries time out and nothing is left waiting */
+	advance(s, SEC(10));
+	struct net_usage u;
+	net_usage(s->st, &u);
+	assert_int_equal(u.arp_waiting, 0);
+	assert_true(net_arp_lookup(s->st, client, mac));
+	cap_clear(&s->n);
+	memcpy(s->drops0, net_stats(s->st)->drops, sizeof(s->drops0));
 	net_tcp_close(s->st, l);
 }
 
@@ -1246,6 +1330,7 @@ int main(void)
 		T(test_simultaneous_close),
 		T(test_passive_close_last_ack),
 		T(test_syn_cookies_on_overflow),
+		T(test_syn_flood_spares_working_arp_entries),
 		T(test_syn_queue_full_without_cookies),
 		T(test_paws),
 		T(test_keepalive_probe_format),
