@@ -9,7 +9,10 @@
  * connections over the workers, and one epoll loop over non-blocking sockets:
  *   port 80  HTTP/1.1: GET or HEAD of any path answers the 4-byte page "pika"
  *            with the same headers as pikaos's httpd (same length, "Server:
- *            debian" for "Server: pikaos"). HTTP/1.1 keeps the connection
+ *            debian" for "Server: pikaos"); /bytes/N answers N generated
+ *            bytes, byte i = i mod 251 (N <= 1 GiB), as pikaos's httpd does
+ *            (make bench's lossy workload); /counters the counters below.
+ *            HTTP/1.1 keeps the connection
  *            unless the request says "Connection: close"; HTTP/1.0 closes it
  *            unless it says "Connection: keep-alive". Pipelined requests are
  *            answered in order. Anything unparsable gets 400 and a close.
@@ -33,6 +36,11 @@
 
 #define REQ_MAX 8192
 #define MAX_EVENTS 256
+#define CHUNK 16384             /* body bytes per write, as pikaos's httpd */
+#define BYTES_MAX (1ull << 30)  /* the largest /bytes/N, as pikaos's httpd */
+
+/* /bytes/N's body from offset o is pattern + o % 251, CHUNK bytes at a time */
+static unsigned char pattern[CHUNK + 251];
 
 enum kind { K_LISTEN_HTTP, K_LISTEN_DISCARD, K_HTTP, K_DISCARD };
 
@@ -43,7 +51,8 @@ struct conn {
 	char req[REQ_MAX];
 	char out[4096];     /* responses not yet written */
 	size_t out_len, out_off;
-	int close_after;    /* close once out is written */
+	unsigned long long body_off, body_len; /* /bytes/N: sent after out */
+	int close_after;    /* close once out and the body are written */
 };
 
 static int ep;
@@ -154,6 +163,26 @@ static void answer(struct conn *c, const char *req, const char *hend)
 					       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"
 					       "Content-Length: %d\r\n%s\r\n%s",
 					       n, keep ? "" : "Connection: close\r\n", body);
+	} else if (strncmp(req + 4 + head, "/bytes/", 7) == 0) {
+		const char *d = req + 11 + head;
+		char *end;
+		unsigned long long n = strtoull(d, &end, 10);
+		if (d[0] < '0' || d[0] > '9' || (*end != ' ' && *end != '?') || n > BYTES_MAX) {
+			static const char bad[] = "HTTP/1.1 400 Bad Request\r\nServer: debian\r\n"
+						  "Content-Type: text/plain\r\nContent-Length: 6\r\n"
+						  "Connection: close\r\n\r\nerror\n";
+			memcpy(c->out + c->out_len, bad, sizeof(bad) - 1);
+			c->out_len += sizeof(bad) - 1;
+			c->close_after = 1;
+			return;
+		}
+		c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
+					       "HTTP/1.1 200 OK\r\nServer: debian\r\n"
+					       "Content-Type: application/octet-stream\r\n"
+					       "Content-Length: %llu\r\n%s\r\n",
+					       n, keep ? "" : "Connection: close\r\n");
+		c->body_off = 0;
+		c->body_len = head ? 0 : n;
 	} else
 	c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
 				       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"
@@ -177,7 +206,20 @@ static int flush(struct conn *c)
 			return -1;
 		c->out_off += (size_t)w;
 	}
+	while (c->body_off < c->body_len) {
+		unsigned long long left = c->body_len - c->body_off;
+		ssize_t w = write(c->fd, pattern + c->body_off % 251, left < CHUNK ? (size_t)left : CHUNK);
+		if (w < 0 && errno == EAGAIN) {
+			struct epoll_event e = { .events = EPOLLOUT, .data.ptr = c };
+			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+			return 0;
+		}
+		if (w <= 0)
+			return -1;
+		c->body_off += (unsigned long long)w;
+	}
 	c->out_len = c->out_off = 0;
+	c->body_off = c->body_len = 0;
 	if (c->close_after)
 		return -1;
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = c };
@@ -191,8 +233,8 @@ static int serve(struct conn *c)
 {
 	for (;;) {
 		char *p = c->req, *end = c->req + c->in, *hend;
-		/* an answer is at most ~110 bytes */
-		while (!c->close_after && c->out_len + 128 < sizeof(c->out) &&
+		/* an answer is at most ~110 bytes; one with a body goes alone */
+		while (!c->close_after && !c->body_len && c->out_len + 128 < sizeof(c->out) &&
 		       (hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4))) {
 			answer(c, p, hend + 4);
 			p = hend + 4;
@@ -280,6 +322,8 @@ static void worker(int cpu, int ready_fd)
 int main(int argc, char **argv)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (unsigned char)(i % 251);
 	int n = argc > 1 ? atoi(argv[1]) : (int)ncpu, p[2];
 	if (n < 1 || pipe(p) < 0)
 		return 2;
