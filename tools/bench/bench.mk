@@ -3,6 +3,9 @@
 #
 #   make bench [SMP_LIST="1 2"] [RUNS=3] [DURATION=10] [CONC="8 32"] [KA_CONC=32]
 #              [OFFLOADS=common|device] [ACCEL=tcg] [MEM=512M] [ONLY=bulk,keepalive_c32]
+#              [LOSSY_MB=100] [LOSSY_SEED=1] [LOSSY_OPTS="--loss 5 --dup 1 ..."]
+# LOSSY_MB=0 leaves out the lossy workload (its relay, tools/bench/lossy.c,
+# is built to $(B)/bench/lossy).
 # Results: bench/results/<UTC timestamp>/ (CSV, tables, plots; not in git).
 # Needs root (a network namespace and a tap device). Not part of make test,
 # which runs tests/e2e/bench_smoke.sh (one 2-second run per side) instead.
@@ -12,9 +15,18 @@ DURATION ?= 10
 CONC     ?= 8 32
 KA_CONC  ?= 32
 OFFLOADS ?= common
+LOSSY_MB ?= 100
+LOSSY_SEED ?= 1
+LOSSY_OPTS ?=
 
 .PHONY: bench
-bench: deps kernel user
+bench: deps kernel user $(B)/bench/lossy
 	B=$(B) tools/bench/bench --smp-list "$(SMP_LIST)" --runs $(RUNS) --duration $(DURATION) \
 		--conc "$(CONC)" --ka-conc $(KA_CONC) --offloads $(OFFLOADS) --accel $(ACCEL) --mem $(MEM) \
+		--lossy-mb $(LOSSY_MB) --lossy-seed $(LOSSY_SEED) --lossy-opts="$(LOSSY_OPTS)" \
 		$(if $(ONLY),--only $(ONLY))
+
+# the lossy workload's relay (a host program)
+$(B)/bench/lossy: tools/bench/lossy.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<

@@ -10,7 +10,13 @@ harness's network namespace; the same code drives both guests).
       close (it does at our EOF). Prints "bytes=N seconds=S" where S runs from
       connect to the server's close, so every byte sent has been received.
       Exit 1 with the error on stderr.
+  client.py get-bytes ADDR PORT N SECS  GET /bytes/N (Connection: close) and
+      check every byte of the body (byte i = i mod 251) and its length.
+      Prints "bytes=N seconds=S", S from before connect to the last byte.
+      Exit 1 with the error on stderr: a wrong byte (its offset), a short
+      body, no 200, no progress for 60 s or no end in SECS seconds.
 """
+import re
 import socket
 import sys
 import time
@@ -63,12 +69,59 @@ def bulk(addr, port, secs):
     return 0
 
 
+def get_bytes(addr, port, n, secs):
+    buf = bytearray(1 << 18)
+    pattern = bytes(i % 251 for i in range(251 + len(buf)))
+    got = 0
+    t0 = time.time()
+    try:
+        s = socket.create_connection((addr, port), timeout=10)
+        s.settimeout(60)  # no progress for a minute: failed
+        s.sendall(b"GET /bytes/%d HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n" % n)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            b = s.recv(4096)
+            if not b or len(head) > 8192:
+                raise OSError("no complete answer header (%d bytes)" % len(head))
+            head += b
+        head, _, rest = head.partition(b"\r\n\r\n")
+        m = re.search(rb"^content-length: *(\d+)\r?$", head, re.M | re.I)
+        if not head.startswith(b"HTTP/1.1 200 ") or not m or int(m.group(1)) != n:
+            raise OSError("answer not 200 with Content-Length %d: %r" % (n, head[:200]))
+        view = memoryview(buf)
+        buf[:len(rest)] = rest
+        k = len(rest)
+        while True:
+            k = min(k, n - got)
+            if k and buf[:k] != pattern[got % 251:got % 251 + k]:
+                i = next(i for i in range(k) if buf[i] != (got + i) % 251)
+                raise OSError("byte %d is 0x%02x, not 0x%02x" % (got + i, buf[i], (got + i) % 251))
+            got += k
+            if got == n:
+                break
+            if time.time() - t0 > secs:
+                raise OSError("not done in %g s" % secs)
+            k = s.recv_into(view, min(len(buf), n - got))
+            if not k:
+                raise OSError("the server closed the connection")
+        t = time.time() - t0
+        s.close()
+    except OSError as e:
+        print("get-bytes from %s:%d: %s (%d of %d body bytes checked before)" % (addr, port, e, got, n),
+              file=sys.stderr)
+        return 1
+    print("bytes=%d seconds=%.6f" % (got, t))
+    return 0
+
+
 def main():
-    if len(sys.argv) != 5 or sys.argv[1] not in ("wait-http", "bulk"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    f = wait_http if sys.argv[1] == "wait-http" else bulk
-    return f(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    a = sys.argv[1:]
+    if len(a) == 4 and a[0] in ("wait-http", "bulk"):
+        return (wait_http if a[0] == "wait-http" else bulk)(a[1], int(a[2]), float(a[3]))
+    if len(a) == 5 and a[0] == "get-bytes":
+        return get_bytes(a[1], int(a[2]), int(a[3]), float(a[4]))
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
