@@ -163,6 +163,7 @@ struct ooo_range {
 struct tcb {
 	uint8_t state;
 	bool used;
+	bool port_counted; /* counted in net_stack.port_conns[lport] */
 	uint16_t gen;
 	uint32_t flags;
 	int16_t error;     /* pending -NET_E* for the user */
@@ -257,6 +258,7 @@ struct dhcp_client {
 /* ---------------------------------------------------------------- the stack */
 struct net_stack {
 	struct net_config cfg;
+	uint16_t *port_conns; /* per local port: passive connections not yet in TIME_WAIT */
 	struct net_port port;
 	uint64_t now;
 
@@ -486,6 +488,9 @@ uint32_t tcp_snd_space(const struct tcb *t);
 void tcp_release_buffers(struct net_stack *s, struct tcb *t);
 void tcp_init_cc(struct net_stack *s, struct tcb *t);
 uint32_t tcp_initial_window(uint32_t mss);
+/* Per-port shares of the table (net_config.tcp_port_conns). */
+bool tcp_port_full(struct net_stack *s, uint16_t lport);
+void tcp_port_uncount(struct net_stack *s, struct tcb *t);
 struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t laddr,
 			    uint16_t lport, uint32_t raddr, uint16_t rport);
 void tcp_accept_enqueue(struct net_stack *s, struct tcb *t);

@@ -103,6 +103,8 @@ struct net_config {
 	uint32_t udp_rcvbuf;   /* default bytes queued per UDP socket */
 	uint16_t tcp_time_wait_max; /* TIME_WAIT connections kept before recycling the oldest */
 	uint16_t syn_backlog_max;   /* cap on any listener's SYN queue */
+	uint16_t tcp_port_conns;    /* connections one local port may hold from its listeners
+				     * (0: tcp_conns less an eighth, kept for other ports) */
 	bool syn_cookies;
 	bool tx_csum_offload;  /* the driver completes TCP/UDP and IPv4 checksums */
 	/* timing, in milliseconds */
@@ -392,6 +394,7 @@ enum net_drop {
 	NET_DROP_TCP_NO_SOCKET,
 	NET_DROP_TCP_LISTEN_FLAGS,
 	NET_DROP_TCP_SYNQ_FULL,
+	NET_DROP_TCP_PORT_FULL,
 	NET_DROP_TCP_ACCEPTQ_FULL,
 	NET_DROP_TCP_NO_TCB,
 	NET_DROP_TCP_BAD_COOKIE,

@@ -52,7 +52,7 @@ void net_config_default(struct net_config *c)
 /* ---------------------------------------------------------------- memory layout */
 struct layout {
 	size_t stack, pkt_descs, pkt_mem, blk_mem, blk_next, arp, reasm, reasm_buf, udp, tcbs,
-		hash, heap, evq, total;
+		hash, heap, evq, port_conns, total;
 	uint32_t hash_size;
 };
 
@@ -106,6 +106,8 @@ static void layout_of(const struct net_config *c, struct layout *l)
 	off = align_up(off + (size_t)c->tcp_conns * sizeof(uint16_t));
 	l->evq = off;
 	off = align_up(off + ((size_t)c->tcp_conns + c->udp_socks + 1) * sizeof(int32_t));
+	l->port_conns = off;
+	off = align_up(off + 65536 * sizeof(uint16_t));
 	l->total = off;
 }
 
@@ -166,6 +168,10 @@ struct net_stack *net_init(void *mem, size_t len, const struct net_config *cfg,
 	s->heap = (uint16_t *)(void *)(base + l.heap);
 	s->evq = (int32_t *)(void *)(base + l.evq);
 	s->evq_cap = (uint32_t)cfg->tcp_conns + cfg->udp_socks + 1;
+	s->port_conns = (uint16_t *)(void *)(base + l.port_conns);
+	memset(s->port_conns, 0, 65536 * sizeof(uint16_t));
+	if (!s->cfg.tcp_port_conns || s->cfg.tcp_port_conns > cfg->tcp_conns)
+		s->cfg.tcp_port_conns = (uint16_t)(cfg->tcp_conns - cfg->tcp_conns / 8);
 
 	net_random(s, s->key_isn, sizeof(s->key_isn));
 	net_random(s, s->key_cookie, sizeof(s->key_cookie));
@@ -525,6 +531,7 @@ static const char *const drop_names[NET_DROP__COUNT] = {
 	[NET_DROP_TCP_BAD_ADDR] = "tcp_bad_addr",
 	[NET_DROP_TCP_NO_SOCKET] = "tcp_no_socket",
 	[NET_DROP_TCP_LISTEN_FLAGS] = "tcp_listen_flags",
+	[NET_DROP_TCP_PORT_FULL] = "tcp_port_full",
 	[NET_DROP_TCP_SYNQ_FULL] = "tcp_synq_full",
 	[NET_DROP_TCP_ACCEPTQ_FULL] = "tcp_acceptq_full",
 	[NET_DROP_TCP_NO_TCB] = "tcp_no_tcb",

@@ -232,6 +232,7 @@ void tcb_free(struct net_stack *s, struct tcb *t)
 			tcb_free(s, ct);
 		}
 	}
+	tcp_port_uncount(s, t);
 	tcb_hash_remove(s, t);
 	tcp_timer_remove(s, t);
 	tcp_release_buffers(s, t);
@@ -295,6 +296,8 @@ void tcb_set_state(struct net_stack *s, struct tcb *t, int st)
 		net_log(s, NET_LOG_DEBUG, &f);
 	}
 	t->state = (uint8_t)st;
+	if (st == NET_TCP_TIME_WAIT)
+		tcp_port_uncount(s, t); /* recyclable: no longer holds its port's share */
 }
 
 /* The connection is over. Orphans are freed now; otherwise the user keeps a
@@ -383,6 +386,19 @@ void tcp_established(struct net_stack *s, struct tcb *t)
 }
 
 /* ---------------------------------------------------------------- passive opens */
+void tcp_port_uncount(struct net_stack *s, struct tcb *t)
+{
+	if (!t->port_counted)
+		return;
+	t->port_counted = false;
+	s->port_conns[t->lport]--;
+}
+
+bool tcp_port_full(struct net_stack *s, uint16_t lport)
+{
+	return s->port_conns[lport] >= s->cfg.tcp_port_conns;
+}
+
 struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t la, uint16_t lp,
 			    uint32_t ra, uint16_t rp)
 {
@@ -410,6 +426,8 @@ struct tcb *tcp_new_passive(struct net_stack *s, struct tcb *lt, uint32_t la, ui
 	}
 	list_join(s, t, L_SYNQ, &lt->synq);
 	tcb_hash_insert(s, t);
+	s->port_conns[lp]++;
+	t->port_counted = true;
 	s->stats.tcp_passive_opens++;
 	return t;
 }

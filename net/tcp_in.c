@@ -552,9 +552,13 @@ static void cookie_ack(struct net_stack *s, struct tcb *lt, struct seg *g)
 		net_drop(s, g->p, NET_DROP_TCP_ACCEPTQ_FULL);
 		return;
 	}
-	struct tcb *t = tcp_new_passive(s, lt, g->dst, g->dport, g->src, g->sport);
+	struct tcb *t = tcp_port_full(s, g->dport) ? NULL
+		      : tcp_new_passive(s, lt, g->dst, g->dport, g->src, g->sport);
 	if (!t) {
-		net_drop(s, g->p, NET_DROP_TCP_NO_TCB);
+		/* no room for the connection the client believes it has: tell it
+		 * at once, rather than leaving it to time out on silence */
+		tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, g->ack, 0, TCP_RST);
+		net_drop(s, g->p, tcp_port_full(s, g->dport) ? NET_DROP_TCP_PORT_FULL : NET_DROP_TCP_NO_TCB);
 		return;
 	}
 	s->stats.tcp_cookies_ok++;
@@ -629,13 +633,28 @@ static void listen_input(struct net_stack *s, struct tcb *lt, struct seg *g)
 		net_drop(s, g->p, NET_DROP_TCP_ACCEPTQ_FULL);
 		return;
 	}
+	if (tcp_port_full(s, g->dport)) {
+		/* the port holds its share of the table: refuse at once (RST), so
+		 * the client neither waits nor gets a connection nobody serves;
+		 * other ports keep the rest of the table */
+		tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, 0, g->seq + 1, TCP_RST | TCP_ACK);
+		net_drop(s, g->p, NET_DROP_TCP_PORT_FULL);
+		return;
+	}
 	struct tcb *t = NULL;
-	if (lt->synq.count < lt->syn_backlog)
+	bool synq_room = lt->synq.count < lt->syn_backlog;
+	if (synq_room)
 		t = tcp_new_passive(s, lt, g->dst, g->dport, g->src, g->sport);
 	if (!t) {
+		if (synq_room) {
+			/* the table is full: a cookie would complete a handshake
+			 * for a connection with no room either */
+			tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, 0, g->seq + 1, TCP_RST | TCP_ACK);
+			net_drop(s, g->p, NET_DROP_TCP_NO_TCB);
+			return;
+		}
 		if (!s->cfg.syn_cookies) {
-			net_drop(s, g->p, lt->synq.count >= lt->syn_backlog ? NET_DROP_TCP_SYNQ_FULL
-									     : NET_DROP_TCP_NO_TCB);
+			net_drop(s, g->p, NET_DROP_TCP_SYNQ_FULL);
 			return;
 		}
 		uint16_t mss = g->o.mss_ok && g->o.mss ? g->o.mss : 536;

@@ -1192,6 +1192,118 @@ static void test_syn_flood_spares_working_arp_entries(void **state)
 	net_tcp_close(s->st, l);
 }
 
+/* One port holds at most its share of the TCB table (tcp_port_conns, by
+ * default all but an eighth): the next SYN is refused at once with a RST (no
+ * connection the client believes in and nobody serves), another port's
+ * listener still connects, and a freed share is usable again. With the
+ * whole table full, a SYN is refused with a RST too, not answered with a
+ * cookie whose ACK would find no room. */
+static void test_port_share_refuses_at_once(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 64);
+	int l81 = net_tcp_socket(s->st);
+	struct net_sockaddr a81 = { 0, 81 };
+	assert_int_equal(net_tcp_bind(s->st, l81, &a81), 0);
+	assert_int_equal(net_tcp_listen(s->st, l81, 8), 0);
+	unsigned share = s->n.cfg.tcp_conns - s->n.cfg.tcp_conns / 8; /* 56 of 64 */
+	int h[64];
+	uint32_t iss;
+	for (unsigned i = 0; i < share; i++)
+		h[i] = passive(s, l, (uint16_t)(20000 + i), 1000 * i, &iss);
+	struct frame f;
+	struct pf p;
+	/* the port's share is used: refused at once */
+	seg(s, 30000, 80, 5, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_RST | TCP_ACK);
+	assert_int_equal(p.ack, 6);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_PORT_FULL), 1);
+	expect_none(s);
+	/* another port still connects */
+	seg(s, 30001, 81, 9, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_SYN | TCP_ACK);
+	seg(s, 30001, 81, 10, p.seq + 1, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	int h81 = net_tcp_accept(s->st, l81, NULL);
+	assert_true(h81 > 0);
+	/* a connection gone gives its share back */
+	net_tcp_abort(s->st, h[0]);
+	cap_clear(&s->n);
+	h[0] = passive(s, l, 30002, 77, &iss);
+	/* fill the rest of the table from port 81 (61 = 56 + 2 listeners + 3) */
+	struct net_usage u;
+	int more[8], nmore = 0;
+	for (uint16_t port = 30010;; port++) {
+		net_usage(s->st, &u);
+		if (u.tcbs_used == u.tcbs_total)
+			break;
+		seg(s, port, 81, 1, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+		p = expect(s, &f);
+		seg(s, port, 81, 2, p.seq + 1, TCP_ACK, 65535, NULL, 0, NULL, 0);
+		more[nmore++] = net_tcp_accept(s->st, l81, NULL);
+	}
+	/* the table is full: refused at once, no cookie */
+	uint64_t cookies = net_stats(s->st)->tcp_cookies_sent;
+	seg(s, 30100, 81, 50, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_RST | TCP_ACK);
+	assert_int_equal(net_stats(s->st)->tcp_cookies_sent, cookies);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_NO_TCB), 1);
+	expect_none(s);
+	for (unsigned i = 0; i < share; i++)
+		net_tcp_abort(s->st, h[i]);
+	for (int i = 0; i < nmore; i++)
+		net_tcp_abort(s->st, more[i]);
+	net_tcp_abort(s->st, h81);
+	cap_clear(&s->n);
+	no_unexpected_drops(s);
+	net_tcp_close(s->st, l81);
+	net_tcp_close(s->st, l);
+}
+
+static void small_port_share(struct net_config *c)
+{
+	c->tcp_port_conns = 2;
+}
+
+/* A cookie's ACK that finds no room (the port's share used meanwhile) is
+ * answered with a RST at once: the client must not believe in a connection
+ * nobody holds. */
+static void test_cookie_ack_without_room_is_reset(void **state)
+{
+	struct sc *s = *state;
+	node_fini(&s->n);
+	sc_make(s, small_port_share);
+	int l = listen80(s, 1); /* a SYN queue of 1 */
+	struct frame f;
+	struct pf p;
+	seg(s, 21000, 80, 100, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	uint32_t iss_a = p.seq;
+	seg(s, 21001, 80, 200, 0, TCP_SYN, 65535, NULL, 0, NULL, 0); /* the queue is full: a cookie */
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_SYN | TCP_ACK);
+	assert_int_equal(net_stats(s->st)->tcp_cookies_sent, 1);
+	uint32_t ck = p.seq;
+	seg(s, 21000, 80, 101, iss_a + 1, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	int ha = net_tcp_accept(s->st, l, NULL);
+	assert_true(ha > 0);
+	uint32_t iss_c;
+	int hc = passive(s, l, 21002, 300, &iss_c); /* the port's share (2) is used */
+	seg(s, 21001, 80, 201, ck + 1, TCP_ACK, 65535, NULL, 0, "GET", 3);
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_RST);
+	assert_int_equal(p.seq, ck + 1);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_PORT_FULL), 1);
+	assert_int_equal(net_stats(s->st)->tcp_cookies_ok, 0);
+	net_tcp_abort(s->st, ha);
+	net_tcp_abort(s->st, hc);
+	cap_clear(&s->n);
+	no_unexpected_drops(s);
+	net_tcp_close(s->st, l);
+}
+
 static void no_cookies(struct net_config *c)
 {
 	c->syn_cookies = false;
@@ -1331,6 +1443,8 @@ int main(void)
 		T(test_passive_close_last_ack),
 		T(test_syn_cookies_on_overflow),
 		T(test_syn_flood_spares_working_arp_entries),
+		T(test_port_share_refuses_at_once),
+		T(test_cookie_ack_without_room_is_reset),
 		T(test_syn_queue_full_without_cookies),
 		T(test_paws),
 		T(test_keepalive_probe_format),
