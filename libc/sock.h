@@ -14,7 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/types.h>
 
-#define MAX_FD 1024
+#define MAX_FD (SOCK_MAX + 64) /* every socket id, and a few epoll sets */
 #define FOREVER UINT64_MAX
 
 enum { FD_FREE = 0, FD_CONSOLE, FD_SOCK, FD_EPOLL };
@@ -38,6 +38,7 @@ struct fdent {
 	uint32_t kick_at;  /* 1 + kick-list index of our last kick */
 	int err;           /* an error that ended a partial send/recv: the next call reports it */
 	int ep;            /* the epoll set it is in: -1 none, -2 several */
+	int ep_idx;        /* with one set: its item's index there */
 	/* an epoll set */
 	struct ep_item *items;
 	int nitems, cap;
@@ -46,6 +47,9 @@ struct fdent {
 };
 
 extern struct fdent __fds[MAX_FD];
+/* The lowest free descriptor, made `type` (-EMFILE when none); and back. */
+int __fd_new(uint8_t type);
+void __fd_free(int fd);
 extern struct chan __nc;
 extern struct sock_area *__sa; /* NULL until the first socket call binds netd */
 extern int __idfd[SOCK_MAX];   /* socket id -> fd, -1 for none */

@@ -142,16 +142,28 @@ static struct fdent *sockfd_out(int fd)
 	return f;
 }
 
-static int new_fd(uint8_t type)
+/* No descriptor below this one is free: the search for the lowest free one
+ * (POSIX) starts here, not at 3 (a server holds thousands). */
+static int fd_low = 3;
+
+int __fd_new(uint8_t type)
 {
-	for (int fd = 3; fd < MAX_FD; fd++)
+	for (int fd = fd_low; fd < MAX_FD; fd++)
 		if (__fds[fd].type == FD_FREE) {
 			memset(&__fds[fd], 0, sizeof(__fds[fd]));
 			__fds[fd].type = type;
 			__fds[fd].ep = -1;
+			fd_low = fd + 1;
 			return fd;
 		}
 	return -EMFILE;
+}
+
+void __fd_free(int fd)
+{
+	memset(&__fds[fd], 0, sizeof(__fds[fd]));
+	if (fd >= 3 && fd < fd_low)
+		fd_low = fd;
 }
 
 /* fd now stands for socket id, whose entry netd set up with gen. */
@@ -205,13 +217,13 @@ int socket(int domain, int type, int protocol)
 		return fail(EAFNOSUPPORT);
 	if (!kind || (protocol && protocol != (kind == SOCK_KIND_TCP ? IPPROTO_TCP : IPPROTO_UDP)))
 		return fail(EPROTONOSUPPORT);
-	int fd = new_fd(FD_SOCK);
+	int fd = __fd_new(FD_SOCK);
 	if (fd < 0)
 		return fail(-fd);
 	struct sock_req q = { .a = (uint32_t)kind };
 	int id = call(SOCK_OPEN, &q, NULL, 0);
 	if (id <= 0 || id >= SOCK_MAX) {
-		__fds[fd].type = FD_FREE;
+		__fd_free(fd);
 		return fail(id < 0 ? -id : EIO);
 	}
 	adopt(fd, id, (uint8_t)kind);
@@ -278,7 +290,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		if (e)
 			return fail(-e); /* ENETDOWN: netd went, and the listener with it */
 	}
-	int nfd = new_fd(FD_SOCK);
+	int nfd = __fd_new(FD_SOCK);
 	if (nfd < 0) {
 		__sock_tell(SOCK_CLOSE, (int32_t)rec.id, 0); /* no descriptor for it: it goes */
 		return fail(-nfd);
@@ -564,7 +576,7 @@ int __sock_close(int fd)
 		free(f->items);
 		free(f->hot);
 	}
-	memset(f, 0, sizeof(*f));
+	__fd_free(fd);
 	return e < 0 ? fail(-e) : 0;
 }
 

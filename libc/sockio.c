@@ -577,8 +577,15 @@ static void hot_in(struct fdent *ep, struct ep_item *it)
 	ep->hot[ep->nhot++] = it->fd;
 }
 
+/* fd's item in the set ep: found by its index when fd is in this set only
+ * (the usual case: no scan of thousands of items per event). */
 static struct ep_item *item_of(struct fdent *ep, int fd)
 {
+	const struct fdent *f = &__fds[fd];
+	if (f->ep == (int)(ep - __fds))
+		return f->ep_idx < ep->nitems && ep->items[f->ep_idx].fd == fd ? &ep->items[f->ep_idx] : NULL;
+	if (f->ep != -2)
+		return NULL;
 	for (int i = 0; i < ep->nitems; i++)
 		if (ep->items[i].fd == fd)
 			return &ep->items[i];
@@ -645,14 +652,8 @@ void __sock_forget(int fd)
 int epoll_create1(int flags)
 {
 	(void)flags;
-	for (int fd = 3; fd < MAX_FD; fd++)
-		if (__fds[fd].type == FD_FREE) {
-			memset(&__fds[fd], 0, sizeof(__fds[fd]));
-			__fds[fd].type = FD_EPOLL;
-			__fds[fd].ep = -1;
-			return fd;
-		}
-	return fail(EMFILE);
+	int fd = __fd_new(FD_EPOLL);
+	return fd < 0 ? fail(-fd) : fd;
 }
 
 int epoll_create(int size) { return size <= 0 ? fail(EINVAL) : epoll_create1(0); }
@@ -700,6 +701,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		e->items[e->nitems++] = (struct ep_item){ fd, ev->events, ev->data, false };
 		hot_in(e, &e->items[e->nitems - 1]);
 		ep_note_membership(fd, epfd, true);
+		__fds[fd].ep_idx = e->nitems - 1;
 		return 0;
 	case EPOLL_CTL_MOD:
 		if (!it)
@@ -717,6 +719,8 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 			if (e->hot[i] == fd)
 				e->hot[i--] = e->hot[--e->nhot];
 		*it = e->items[--e->nitems];
+		if (it < e->items + e->nitems && __fds[it->fd].ep == epfd)
+			__fds[it->fd].ep_idx = (int)(it - e->items); /* the last item moved here */
 		ep_note_membership(fd, epfd, false);
 		return 0;
 	}

@@ -57,7 +57,7 @@ static void lie(struct chan *c, struct sock_area *a, int id)
 		e->tx_tail = e->tx_limit + 1 + (uint32_t)(next() % 100000);
 		break;
 	case 2: /* kicks of ids out of range */
-		a->kicks[a->kick_head % SOCK_KICKS] = (uint16_t)(SOCK_MAX + next() % 60000);
+		a->kicks[a->kick_head % SOCK_KICKS] = (uint16_t)(SOCK_MAX + next() % (65536 - SOCK_MAX));
 		a->kick_head++;
 		break;
 	case 3: /* a kick list that jumps past its size */

@@ -119,7 +119,7 @@ static int stack_init(void)
 	cfg.core_id = g.core;
 	cfg.pkt_bufs = 2048;
 	cfg.tx_csum_offload = g.nd.tx_csum; /* the device completes TCP/UDP checksums, netd the IPv4 one */
-	cfg.tcp_conns = 4096;
+	cfg.tcp_conns = 8192; /* 10,000 concurrent connections at SMP=2 (a port may hold 7 in 8) */
 	cfg.udp_socks = 1024; /* a process may have SOCK_MAX - 1 sockets of either kind */
 	cfg.tcp_rcvbuf = 254 * 1024; /* SOCK_RING_CAP less a block: a window for bulk; blocks are taken only as bytes come */
 	cfg.data_blocks = 4096;

@@ -43,14 +43,14 @@
 
 #include <stdint.h>
 
-#define SOCK_MAX 1024               /* socket ids 1..SOCK_MAX-1 per process */
+#define SOCK_MAX 8192               /* socket ids 1..SOCK_MAX-1 per process */
 #define SOCK_BLOCK 2048             /* = NET_BLK_SIZE */
 #define SOCK_BLOCKS 2048            /* the pool: 4 MiB */
 #define SOCK_RING_CAP (256 * 1024)  /* capacity of every ring (a power of two) */
 #define SOCK_SLOTS (SOCK_RING_CAP / SOCK_BLOCK)
 #define SOCK_NO_BLOCK 0xffff        /* a hole in a slot table */
 #define SOCK_ACCEPTS 1024           /* accept ring records */
-#define SOCK_READY 4096             /* ready list entries */
+#define SOCK_READY 8192             /* ready list entries */
 #define SOCK_KICKS 2048             /* kick list entries */
 #define SOCK_DGRAM_MAX 65507
 
