@@ -32,38 +32,48 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pikaos/sockproto.h>
+
 #include "objpool.h"
 #include "server_args.h"
 
-#define MAX_CONN 4096
+#define MAX_CONN SOCK_MAX /* one per socket netd gives us */
 #define REQ_MAX 8192
 #define CHUNK 16384
 #define BYTES_MAX (1ull << 30)
 
 enum body { B_NONE, B_MEM, B_GEN, B_FILE };
 
+/* The big buffers: a connection holds them only while it has a request
+ * being read or a response being sent, so thousands of idle connections
+ * cost a few hundred bytes each. */
+struct cbuf {
+	char req[REQ_MAX];
+	char chunk[CHUNK];
+};
+
 struct conn {
 	int fd;
 	int keep;             /* keep the connection after this response */
-	size_t in;            /* bytes in req */
-	char req[REQ_MAX];
+	size_t in;            /* bytes in b->req */
 	char head[512];       /* response header being sent */
 	size_t head_len, head_off;
 	enum body body;
 	const char *mem;      /* B_MEM */
 	char file[64];        /* B_FILE: module name */
 	uint64_t off, len;    /* body bytes sent, total */
-	char chunk[CHUNK];
 	size_t chunk_len, chunk_off;
+	struct cbuf *b;       /* NULL while idle */
 };
 
 static struct {
 	uint64_t accepted, requests, closed, resp[6]; /* resp by first digit: 2xx..5xx */
-	uint64_t bad, bytes_out;
+	uint64_t bad, bytes_out, no_memory;
 } st;
 
 static struct conn *conns[MAX_CONN];
-static struct objpool pool = OBJPOOL_INIT(struct conn, 32); /* no mmap per connection */
+static struct objpool pool = OBJPOOL_INIT(struct conn, 64); /* no mmap per connection */
+static struct objpool bufs = OBJPOOL_INIT(struct cbuf, 8);
 static int ep, lfd, quiet, core;
 
 static const char *reason(int code)
@@ -272,6 +282,8 @@ static void conn_close(struct conn *c)
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	conns[c->fd] = NULL;
+	if (c->b)
+		objpool_put(&bufs, c->b);
 	objpool_put(&pool, c);
 	st.closed++;
 }
@@ -282,12 +294,12 @@ static size_t fill(struct conn *c)
 	uint64_t left = c->len - c->off;
 	size_t n = left < CHUNK ? (size_t)left : CHUNK;
 	if (c->body == B_MEM) {
-		memcpy(c->chunk, c->mem + c->off, n);
+		memcpy(c->b->chunk, c->mem + c->off, n);
 	} else if (c->body == B_GEN) {
 		for (size_t i = 0; i < n; i++)
-			c->chunk[i] = (char)((c->off + i) % 251);
+			c->b->chunk[i] = (char)((c->off + i) % 251);
 	} else if (c->body == B_FILE) {
-		long r = pika_module_read(c->file, c->off, c->chunk, n);
+		long r = pika_module_read(c->file, c->off, c->b->chunk, n);
 		n = r > 0 ? (size_t)r : 0;
 	}
 	return n;
@@ -319,7 +331,7 @@ static int flush(struct conn *c)
 				return -1; /* the file went short */
 			c->off += c->chunk_len;
 		}
-		ssize_t w = write(c->fd, c->chunk + c->chunk_off, c->chunk_len - c->chunk_off);
+		ssize_t w = write(c->fd, c->b->chunk + c->chunk_off, c->chunk_len - c->chunk_off);
 		if (w < 0)
 			return errno == EAGAIN ? 0 : -1;
 		c->chunk_off += (size_t)w;
@@ -340,34 +352,37 @@ static int responding(const struct conn *c) { return c->head_len != 0; }
  * next turn; serve() only returns with no complete request buffered.
  */
 #define READS_PER_TURN 2
-static void serve(struct conn *c)
+/* One turn of serve(); 0 when it closed the connection. */
+static int serve_turn(struct conn *c)
 {
 	int reads = 0;
+	char *req = c->b->req;
 	for (;;) {
 		if (responding(c)) {
 			int r = flush(c);
 			if (r < 0 || (r == 1 && !c->keep)) {
 				if (r == 1)
 					shutdown(c->fd, SHUT_WR);
-				return conn_close(c);
+				conn_close(c);
+				return 0;
 			}
 			if (r == 0) {
 				struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.fd = c->fd };
 				epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
-				return;
+				return 1;
 			}
 			c->head_len = 0;
 			struct epoll_event ev = { .events = EPOLLIN, .data.fd = c->fd };
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 		}
 		/* a complete request already buffered (pipelining)? */
-		c->req[c->in] = '\0';
-		char *end = strstr(c->req, "\r\n\r\n");
+		req[c->in] = '\0';
+		char *end = strstr(req, "\r\n\r\n");
 		if (end) {
-			size_t n = (size_t)(end - c->req) + 4;
+			size_t n = (size_t)(end - req) + 4;
 			char tmp[REQ_MAX];
-			memcpy(tmp, c->req, n);
-			memmove(c->req, c->req + n, c->in - n);
+			memcpy(tmp, req, n);
+			memmove(req, req + n, c->in - n);
 			c->in -= n;
 			handle(c, tmp, n);
 			continue;
@@ -377,18 +392,34 @@ static void serve(struct conn *c)
 			continue;
 		}
 		if (reads++ == READS_PER_TURN)
-			return;
-		ssize_t r = read(c->fd, c->req + c->in, REQ_MAX - 1 - c->in);
+			return 1;
+		ssize_t r = read(c->fd, req + c->in, REQ_MAX - 1 - c->in);
 		if (r < 0 && errno == EAGAIN)
-			return;
-		if (r <= 0)
-			return conn_close(c); /* end of stream or reset */
-		if (memchr(c->req + c->in, '\0', (size_t)r)) {
+			return 1;
+		if (r <= 0) {
+			conn_close(c); /* end of stream or reset */
+			return 0;
+		}
+		if (memchr(req + c->in, '\0', (size_t)r)) {
 			c->in += (size_t)r;
 			error(c, 400);
 			continue;
 		}
 		c->in += (size_t)r;
+	}
+}
+
+/* Serves c for a turn, holding the big buffers only while it needs them. */
+static void serve(struct conn *c)
+{
+	if (!c->b && !(c->b = objpool_take(&bufs))) {
+		st.no_memory++;
+		conn_close(c);
+		return;
+	}
+	if (serve_turn(c) && !responding(c) && c->in == 0) {
+		objpool_put(&bufs, c->b); /* idle: nothing half-read, nothing to send */
+		c->b = NULL;
 	}
 }
 
@@ -456,7 +487,14 @@ int main(int argc, char **argv)
 		return 1;
 	struct epoll_event evs[64];
 	for (;;) {
-		int n = epoll_wait(ep, evs, 64, -1);
+		/* with no connection left, give the pools' memory back after a
+		 * second of quiet (a burst does not map and unmap every time) */
+		int idle_ms = !pool.live && (pool.mapped || bufs.mapped) ? 1000 : -1;
+		int n = epoll_wait(ep, evs, 64, idle_ms);
+		if (n == 0 && idle_ms > 0) {
+			objpool_trim(&bufs);
+			objpool_trim(&pool);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
