@@ -6,7 +6,10 @@
  * KIND: udp (valid UDP datagrams to port 9, source ports varied), short (an
  * Ethernet header and nothing else: Linux will not send less than a header),
  * oversize (1700 bytes, beyond a 1500-byte MTU), badcsum (an IPv4 header with
- * a wrong checksum), ethertype (EtherType 0x88b5, local experimental).
+ * a wrong checksum), ethertype (EtherType 0x88b5, local experimental),
+ * synflood (TCP SYNs to port 80 from spoofed sources: SRCIP's /24 with the
+ * last byte 100-249 and a made-up source MAC per frame; nobody answers ARP
+ * for them).
  * PER_MS paces the sending: at most that many frames per millisecond.
  * Prints "sent N".
  */
@@ -103,6 +106,37 @@ int main(int argc, char **argv)
 		} else if (strcmp(kind, "ethertype") == 0) {
 			f[12] = 0x88;
 			f[13] = 0xb5;
+		}
+		if (strcmp(kind, "synflood") == 0) {
+			uint32_t h = (uint32_t)i * 2654435761u;
+			uint8_t *sip = ip + 12;
+			sip[3] = (uint8_t)(100 + h % 150);
+			f[6] = 0x02;
+			f[7] = 0x5f;
+			memcpy(f + 8, &h, 4);
+			ip[9] = 6;
+			tot = htons(20 + 20);
+			memcpy(ip + 2, &tot, 2);
+			uint8_t *tcp = ip + 20;
+			memset(tcp, 0, 20);
+			uint16_t sp = htons((uint16_t)(1024 + h % 60000)), dp = htons(80), win = htons(29200);
+			uint32_t seq = htonl(h ^ 0x5a5a5a5au);
+			memcpy(tcp, &sp, 2);
+			memcpy(tcp + 2, &dp, 2);
+			memcpy(tcp + 4, &seq, 4);
+			tcp[12] = 5 << 4;
+			tcp[13] = 0x02; /* SYN */
+			memcpy(tcp + 14, &win, 2);
+			uint8_t ph[12 + 20];
+			memcpy(ph, ip + 12, 8);
+			ph[8] = 0;
+			ph[9] = 6;
+			ph[10] = 0;
+			ph[11] = 20;
+			memcpy(ph + 12, tcp, 20);
+			uint16_t tc = htons(csum(ph, sizeof(ph)));
+			memcpy(tcp + 16, &tc, 2);
+			len = 14 + 20 + 20;
 		}
 		uint16_t c = csum(ip, 20);
 		if (strcmp(kind, "badcsum") == 0)

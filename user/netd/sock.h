@@ -49,6 +49,7 @@ struct psock {
 	/* what the process gave us (its rx_head / tx_tail, checked) */
 	uint32_t rx_head, tx_tail;
 	uint32_t credit;             /* send room to keep reserved ahead of tx_tail */
+	bool asked;                  /* the process waits for send room (tx_want) */
 	uint32_t ready_at;           /* 1 + ready-list index where we last listed it */
 	bool dirty;
 	struct uring *urx, *utx;     /* UDP */

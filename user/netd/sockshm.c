@@ -58,6 +58,7 @@ void shm_open_entry(struct client *c, int id, uint8_t kind, uint32_t st)
 	p->rx_tail = p->tx_limit = p->rx_head = p->tx_tail = 0;
 	p->err_seq = 0;
 	p->credit = kind == SOCK_KIND_UDP ? 4 * SOCK_BLOCK : SOCK_BLOCK;
+	p->asked = false;
 	p->ready_at = 0;
 	e->rx_head = e->tx_tail = e->tx_want = 0;
 	e->rx_tail = e->tx_limit = 0;
@@ -310,6 +311,7 @@ void shm_sync_how(struct client *c, int id, bool send_now)
 	if (want) { /* it waits for room: look again this turn */
 		if (want > p->credit)
 			p->credit = want > ROOM_MAX ? ROOM_MAX : want;
+		p->asked = true;
 		shm_dirty(c, id);
 	}
 }
@@ -467,6 +469,16 @@ static void ready_push(struct client *c, int id)
 	p->ready_at = ++c->ready_head;
 }
 
+/* Send room is made ahead of a socket's writes (no round trip for its first
+ * send) while the process's pool has a quarter free; below that only for a
+ * socket whose process asked (tx_want): reserved room is never taken back,
+ * and thousands of idle connections holding a block each would leave none
+ * for the bytes that arrive. */
+static bool room_to_spare(const struct client *c)
+{
+	return net_pool_free_blocks(c->pool) > SOCK_BLOCKS / 4;
+}
+
 static void publish_one(struct client *c, int id)
 {
 	struct psock *p = &c->s[id];
@@ -478,8 +490,10 @@ static void publish_one(struct client *c, int id)
 	if (p->kind == SOCK_KIND_TCP) {
 		st = tcp_state_bits(p, &err);
 		struct net_tcp_stream s;
-		if (!p->listening && !(st & SOCK_ST_WRCLOSED))
+		if (!p->listening && !(st & SOCK_ST_WRCLOSED) && (p->asked || room_to_spare(c))) {
 			net_tcp_reserve(g.ns, p->nh, p->credit);
+			p->asked = false;
+		}
 		net_tcp_stream(g.ns, p->nh, &s);
 		rx_tail = s.rx_end;
 		tx_limit = p->listening ? 0 : s.tx_limit;

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# e2e: what a hostile or busy link does to pikaos. SMP=2 on a 2-queue
+# virtio-net tap in a private namespace, httpd and echo on both cores:
+#   - pings of 16,000 bytes (fragmented both ways) while UDP echo datagrams
+#     are checked byte for byte: nothing else in netd's packet pool is hurt;
+#   - 100,000 short connections: every core's free frames come back;
+#   - a SYN flood from spoofed sources of our own subnet (nobody answers ARP
+#     for them) with a client alongside: its requests keep succeeding;
+#   - 10,000 connections held at once, more refused at once (a RST, not a
+#     time-out) beyond the limit, echo answering meanwhile, and every held
+#     connection served.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+require_netns python3 wrk ping curl
+GUEST=10.0.5.15
+HOST=10.0.5.1
+GUEST_MAC=52:54:00:12:34:56
+E2E_WORK=$(mktemp -d)
+work=$E2E_WORK
+make_tap_netns pika-wire-$$ $HOST
+nsx ip link set tap0 up
+nsx sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+mkdir -p "$B/e2e"
+gcc -O2 -Wall -Wextra -Werror tests/e2e/rawsend.c -o "$B/e2e/rawsend" || exit 1
+
+boot_interactive "$B/test-logs/e2e_wire.log" 2 \
+	"start=netd@all,httpd@all,echo@all ip=$GUEST/24,gw=$HOST" tap:tap0:2
+wait_for 'httpd: core 1: serving port 80' 180
+wait_for 'echo: core 1: tcp and udp port 7' 60
+wait_for 'pika> ' 60
+servers_up() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(grep -acE '(httpd: core [01]: serving port 80|echo: core [01]: tcp and udp port 7)' "$E2E_LOG")" = 4 ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "httpd and echo started on both cores" servers_up
+client() { nsx python3 tests/e2e/sockclient.py "$@"; }
+
+# ---------------------------------------------------------------- big pings
+client udpcheck "$GUEST" 7 300 1400 > "$work/udp.out" &
+udp_pid=$!
+nsx ping -q -s 16000 -c 10 -i 0.2 -W 3 "$GUEST" > "$work/ping.out" 2>&1
+wait "$udp_pid"
+check "ping -s 16000: 10 of 10 replies ($(grep -ao '[0-9]* received' "$work/ping.out"))" \
+	grep -aq ' 10 received' "$work/ping.out"
+check "UDP echo checked byte for byte alongside: $(cat "$work/udp.out")" \
+	grep -aq '^intact 300 of 300, corrupted 0$' "$work/udp.out"
+guard_ok() {
+	local out
+	out=$(shell_cmd netstat)
+	[ "$(echo "$out" | grep -ac 'pkt_guard_broken 0$')" = 2 ] && echo "$out" | grep -aq 'frags_out [1-9]'
+}
+check "every packet buffer's guard intact, the replies left in fragments" guard_ok
+
+# ---------------------------------------------------------------- frames
+frames() { shell_cmd stats | awk '$1 == "core" && $3 == "frames" {printf "%s ", $4}'; }
+short_conns() { # seconds: wrk with Connection: close; prints the requests done
+	nsx wrk -t2 -c32 -d"$1"s --timeout 10s -H "Connection: close" "http://$GUEST/" 2> /dev/null |
+		awk '/requests in/ {print $1}'
+}
+short_conns 3 > /dev/null # the pools and sets reach their size for 32 at once
+sleep 3
+before=$(frames)
+total=0
+for ((i = 0; i < 12 && total < 100000; i++)); do
+	n=$(short_conns 15)
+	total=$((total + ${n:-0}))
+done
+sleep 3
+after=$(frames)
+check "$total short connections (>= 100,000)" test "$total" -ge 100000
+check "every core's free frames back to their start value (before: $before; after: $after)" \
+	test "$before" = "$after"
+
+# ---------------------------------------------------------------- SYN flood
+t0=$(date +%s.%N)
+client latency "$GUEST" 80 9 > "$work/lat.out" &
+lat_pid=$!
+sleep 1
+fs=$(date +%s.%N)
+nsx "$B/e2e/rawsend" tap0 $GUEST_MAC $HOST $GUEST synflood 25000 5 > "$work/flood.out"
+fe=$(date +%s.%N)
+wait "$lat_pid"
+flood_s=$(echo "$fs $fe $t0" | awk '{printf "%.1f-%.1f", $1 - $3, $2 - $3}')
+end_s=$(echo "$fe $t0" | awk '{print $1 - $2}')
+lat_failed=$(grep -ac failed "$work/lat.out")
+lat_n=$(grep -ac . "$work/lat.out")
+check "a client's $lat_n requests during and after a flood of $(cat "$work/flood.out") SYNs (s $flood_s) all succeed ($lat_failed failed)" \
+	test "$lat_failed" = 0 -a "$lat_n" -gt 10
+# (not yet checked: latency back to normal within a second of the flood's
+# end; today one new connection in a few still waits ~1 s, a SYN retransmit)
+
+# ---------------------------------------------------------------- 10,000 connections
+client hold "$GUEST" 80 10000 7 > "$work/hold.out" 2>&1
+res=$(cat "$work/hold.out")
+held_ok() {
+	local held asked refused slowest echo served all
+	read -r held asked refused slowest echo served all < <(echo "$res" | sed -E \
+		's/^held ([0-9]+) of ([0-9]+) .* until ([0-9]+) refused \(slowest refusal ([0-9.]+) s, .*echo ([a-z]+), served ([0-9]+) of ([0-9]+)$/\1 \2 \3 \4 \5 \6 \7/')
+	[ "$held" = 10000 ] && [ "$refused" -ge 50 ] && awk -v s="$slowest" 'BEGIN {exit !(s < 1.0)}' &&
+		[ "$echo" = ok ] && [ "$served" = "$all" ]
+}
+check "10,000 connections held, refused at once beyond the limit, echo answers, all served: $res" held_ok
+http_after() { [ "$(nsx curl -s -m 20 "http://$GUEST/")" = pika ]; }
+check "httpd answers a new connection afterwards" http_after
+check "no kernel fault or panic" sh -c "! grep -aq '!!! ' '$E2E_LOG'"
+finish
