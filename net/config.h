@@ -18,6 +18,10 @@
 #ifndef NET_TCP_OOO_MAX
 #define NET_TCP_OOO_MAX 8
 #endif
+/* Retransmissions RACK watches per connection for a second loss. */
+#ifndef NET_TCP_RACK_RX
+#define NET_TCP_RACK_RX 4
+#endif
 /* SACKed ranges remembered per connection on the sending side. */
 #ifndef NET_TCP_SACK_SB
 #define NET_TCP_SACK_SB 8

@@ -153,6 +153,15 @@ enum {
 	TF_WS_RCVD = 1u << 25,    /* peer offered window scaling in its SYN */
 	TF_COOKIE = 1u << 27,     /* created from a SYN cookie */
 	TF_SACK_RECOVERY = 1u << 28, /* the recovery is driven by the SACK scoreboard */
+	TF_TLP_ARMED = 1u << 29,  /* rtx_at is the loss probe timeout, not the RTO */
+	TF_TLP_OUT = 1u << 30,    /* a loss probe went and its episode has not ended */
+};
+
+/* a retransmission in flight during SACK recovery (RACK's view of it) */
+struct rack_rx {
+	uint32_t start, end; /* what was sent again */
+	uint32_t hi;         /* snd_max when it went: anything above was sent later */
+	uint64_t late_at;    /* when data sent after it was first SACKed, 0: not yet */
 };
 
 struct ooo_range {
@@ -233,9 +242,19 @@ struct tcb {
 	uint32_t sb_rexmit_bytes; /* retransmitted and not yet acknowledged */
 	uint8_t nooo;
 	uint32_t ooo_stamp;
+	/* RACK-TLP (RFC 8985) as tcp_rack.c keeps it */
+	uint64_t reo_at;        /* reordering window deadline, 0 = off */
+	uint64_t sack_seen_at;  /* when data above snd_una was first SACKed, 0 = none */
+	uint32_t min_rtt_us;
+	uint32_t tlp_high;      /* snd_max when the loss probe went */
+	uint32_t dsack_round;   /* the reordering window grows once per window */
+	uint8_t reo_mult;       /* reordering window in quarters of min_rtt */
+	uint8_t reo_decay;      /* recoveries left before reo_mult falls back */
+	uint8_t nrx;
+	struct rack_rx rx[NET_TCP_RACK_RX];
 
 	/* timers: absolute ns, 0 = off; the heap is keyed on `wake` <= min of them */
-	uint64_t rtx_at, delack_at, keep_at, close_at;
+	uint64_t rtx_at, delack_at, keep_at, close_at; /* and reo_at above */
 	uint64_t wake;
 
 	struct net_tcp_conn_stats st;
@@ -550,12 +569,23 @@ uint8_t tcp_pick_wscale(uint32_t rcvbuf);
 void tcp_send_keepalive(struct net_stack *s, struct tcb *t);
 
 /* tcp_sack.c: SACK-based loss recovery on the sending side */
-void sack_update(struct tcb *t, const struct tcp_opts *o);
+bool sack_update(struct tcb *t, const struct tcp_opts *o);
 void sack_clear(struct tcb *t);
 uint32_t sack_bytes(const struct tcb *t);
-void sack_enter_recovery(struct net_stack *s, struct tcb *t);
+void sack_enter_recovery(struct net_stack *s, struct tcb *t, bool reduce);
+uint32_t sack_highest(const struct tcb *t);
+bool sack_covers(const struct tcb *t, uint32_t start, uint32_t end);
 void sack_newack(struct net_stack *s, struct tcb *t);
 void sack_output(struct net_stack *s, struct tcb *t);
+
+/* tcp_rack.c: time-based loss detection and the tail loss probe (RFC 8985) */
+void rack_rtt_sample(struct tcb *t, uint32_t us);
+void rack_on_ack(struct net_stack *s, struct tcb *t, bool dsack);
+void rack_reo_expired(struct net_stack *s, struct tcb *t);
+void rack_note_rexmit(struct net_stack *s, struct tcb *t, uint32_t seq, uint32_t len);
+void rack_reset(struct tcb *t);
+bool tlp_arm(struct net_stack *s, struct tcb *t);
+void tlp_fire(struct net_stack *s, struct tcb *t);
 
 /* tcp_timer.c */
 void tcp_timer_update(struct net_stack *s, struct tcb *t);

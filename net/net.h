@@ -450,6 +450,10 @@ struct net_stats {
 	uint64_t frags_out;
 	uint64_t udp_out;
 	uint64_t tcp_segs_out, tcp_retrans, tcp_rto, tcp_fast_retrans;
+	uint64_t tcp_tlp_probes;    /* tail loss probes sent (RFC 8985 7) */
+	uint64_t tcp_rack_recoveries; /* recoveries begun by the reordering window, not 3 dupacks */
+	uint64_t tcp_rack_rexmit_lost; /* retransmissions found lost and sent again without an RTO */
+	uint64_t tcp_dsacks;        /* duplicate SACKs received (RFC 2883) */
 	uint64_t tcp_active_opens, tcp_passive_opens, tcp_resets_out, tcp_resets_in;
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_suppressed;
 	uint64_t tcp_cookies_sent, tcp_cookies_ok;

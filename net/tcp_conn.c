@@ -330,7 +330,7 @@ void tcb_enter_time_wait(struct net_stack *s, struct tcb *t)
 	if (!t->rcv.len)
 		ring_release(s, &t->rcv);
 	t->nooo = 0;
-	t->rtx_at = t->keep_at = 0;
+	t->rtx_at = t->keep_at = t->reo_at = 0;
 	t->close_at = s->now + 2 * MS(s->cfg.msl_ms);
 	tcp_timer_update(s, t);
 	tcp_ev(s, t, NET_EV_HUP | NET_EV_IN);

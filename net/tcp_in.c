@@ -203,7 +203,7 @@ static void maybe_enter_recovery(struct net_stack *s, struct tcb *t)
 		return;
 	bool sack = (t->flags & TF_SACK_OK) && t->nsb;
 	if (sack && (t->dupacks >= 3 || sack_bytes(t) >= 3u * t->mss))
-		sack_enter_recovery(s, t);
+		sack_enter_recovery(s, t, true);
 	else if (!sack && t->dupacks == 3)
 		enter_fast_retransmit(s, t);
 }
@@ -305,11 +305,14 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 		if (SEQ_LT(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
 		t->nrexmit = 0;
+		bool dsack = false;
 		if (t->flags & TF_SACK_OK)
-			sack_update(t, &g->o);
+			dsack = sack_update(t, &g->o);
 		cc_newack(s, t, acked, ack);
-		if (t->flags & TF_SACK_OK)
+		if (t->flags & TF_SACK_OK) {
 			maybe_enter_recovery(s, t);
+			rack_on_ack(s, t, dsack);
+		}
 		if (t->snd_una == t->snd_max) {
 			t->rtx_at = 0;
 			t->flags &= ~TF_PERSIST;
@@ -346,8 +349,9 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 		return true;
 	}
 	if (ack == t->snd_una) {
+		bool dsack = false;
 		if (t->flags & TF_SACK_OK)
-			sack_update(t, &g->o);
+			dsack = sack_update(t, &g->o);
 		/* RFC 5681 2: a duplicate ACK */
 		/* answers to zero-window probes say nothing about loss */
 		bool dup = g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
@@ -364,6 +368,8 @@ static bool process_ack(struct net_stack *s, struct tcb *t, const struct seg *g)
 			else
 				maybe_enter_recovery(s, t);
 		}
+		if ((t->flags & TF_SACK_OK) && t->snd_max != t->snd_una)
+			rack_on_ack(s, t, dsack);
 	}
 	uint32_t old_wnd = t->snd_wnd;
 	update_window(t, g);

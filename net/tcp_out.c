@@ -468,6 +468,8 @@ void tcp_output(struct net_stack *s, struct tcb *t)
 		if (!t->rtx_at || (t->flags & TF_PERSIST)) {
 			t->flags &= ~TF_PERSIST;
 			tcp_rtx_arm(s, t);
+		} else if (fresh && n) {
+			tlp_arm(s, t); /* RFC 8985 7.2: new data moves the probe */
 		}
 		if (n == 0)
 			break;

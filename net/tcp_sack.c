@@ -60,10 +60,18 @@ static void sb_add(struct tcb *t, uint32_t start, uint32_t end)
 	t->nsb++;
 }
 
-void sack_update(struct tcb *t, const struct tcp_opts *o)
+/* Returns whether the first block was a D-SACK (RFC 2883 4: below the
+ * cumulative ACK, or inside the second block): the peer got something twice. */
+bool sack_update(struct tcb *t, const struct tcp_opts *o)
 {
 	sb_trim(t);
-	for (unsigned i = 0; i < o->nsack; i++) {
+	bool dsack = false;
+	if (o->nsack) {
+		uint32_t a = o->sack[0][0], b = o->sack[0][1];
+		dsack = SEQ_LT(a, b) && (SEQ_LEQ(b, t->snd_una) ||
+					 (o->nsack > 1 && SEQ_GEQ(a, o->sack[1][0]) && SEQ_LEQ(b, o->sack[1][1])));
+	}
+	for (unsigned i = dsack ? 1 : 0; i < o->nsack; i++) {
 		uint32_t a = o->sack[i][0], b = o->sack[i][1];
 		/* only blocks inside (snd_una, snd_max] mean anything (D-SACKs and
 		 * nonsense are ignored) */
@@ -73,6 +81,22 @@ void sack_update(struct tcb *t, const struct tcp_opts *o)
 			a = t->snd_una;
 		sb_add(t, a, b);
 	}
+	return dsack;
+}
+
+/* the end of the highest SACKed range, snd_una when none */
+uint32_t sack_highest(const struct tcb *t)
+{
+	return t->nsb ? t->sb[t->nsb - 1].end : t->snd_una;
+}
+
+/* whether [start, end) is SACKed in full */
+bool sack_covers(const struct tcb *t, uint32_t start, uint32_t end)
+{
+	for (unsigned i = 0; i < t->nsb; i++)
+		if (SEQ_LEQ(t->sb[i].start, start) && SEQ_GEQ(t->sb[i].end, end))
+			return true;
+	return false;
 }
 
 uint32_t sack_bytes(const struct tcb *t)
@@ -83,13 +107,14 @@ uint32_t sack_bytes(const struct tcb *t)
 	return n;
 }
 
-/* RFC 6675 SetPipe, simplified: what left and is neither acknowledged nor
- * SACKed, plus what we retransmitted since recovery began */
+/* RFC 6675 SetPipe, with every hole below the highest SACKed byte taken
+ * as lost (as the reordering window of tcp_rack.c has passed before
+ * recovery begins): what left above the highest SACKed byte, plus the
+ * retransmissions of this recovery still out */
 static uint32_t pipe(const struct tcb *t)
 {
-	uint32_t out = t->snd_max - t->snd_una;
-	uint32_t sacked = sack_bytes(t);
-	out = out > sacked ? out - sacked : 0;
+	uint32_t hi = sack_highest(t);
+	uint32_t out = SEQ_GT(t->snd_max, hi) ? t->snd_max - hi : 0;
 	return out + t->sb_rexmit_bytes;
 }
 
@@ -113,13 +138,18 @@ static bool next_hole(const struct tcb *t, uint32_t *seq, uint32_t *len)
 	return false;
 }
 
-void sack_enter_recovery(struct net_stack *s, struct tcb *t)
+/* reduce: this loss is a new congestion event (not one inside the window
+ * an RTO already answered, whose cwnd is already collapsed) */
+void sack_enter_recovery(struct net_stack *s, struct tcb *t, bool reduce)
 {
 	t->recover = t->snd_max;
-	t->ssthresh = max_u32((t->snd_max - t->snd_una) / 2, 2u * t->mss);
-	t->cwnd = t->ssthresh;
+	if (reduce) {
+		t->ssthresh = max_u32((t->snd_max - t->snd_una) / 2, 2u * t->mss);
+		t->cwnd = t->ssthresh;
+	}
 	t->flags |= TF_RECOVERY | TF_SACK_RECOVERY;
-	t->flags &= ~(TF_PARTIAL_SEEN | TF_RTT_TIMING);
+	t->flags &= ~(TF_PARTIAL_SEEN | TF_RTT_TIMING | TF_TLP_OUT);
+	t->nrx = 0;
 	t->sb_rexmit_nxt = t->snd_una;
 	t->sb_rexmit_bytes = 0;
 	t->st.fast_retrans++;
@@ -135,6 +165,7 @@ void sack_enter_recovery(struct net_stack *s, struct tcb *t)
 		if (r > 0) {
 			t->sb_rexmit_nxt = seq + (uint32_t)r;
 			t->sb_rexmit_bytes += (uint32_t)r;
+			rack_note_rexmit(s, t, seq, (uint32_t)r);
 		}
 	}
 	sack_output(s, t);
@@ -148,6 +179,8 @@ void sack_newack(struct net_stack *s, struct tcb *t)
 		t->cwnd = t->ssthresh;
 		t->sb_rexmit_bytes = 0;
 		t->dupacks = 0;
+		t->nrx = 0;
+		t->sack_seen_at = 0; /* ranges still SACKed start a new clock */
 		return;
 	}
 	/* retransmissions now below snd_una have left the network */
@@ -172,6 +205,7 @@ void sack_output(struct net_stack *s, struct tcb *t)
 				break;
 			t->sb_rexmit_nxt = seq + (uint32_t)r;
 			t->sb_rexmit_bytes += (uint32_t)r;
+			rack_note_rexmit(s, t, seq, (uint32_t)r);
 			continue;
 		}
 		/* no hole left: new data, within the peer's window */

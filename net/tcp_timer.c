@@ -17,6 +17,8 @@ static uint64_t tcb_min_deadline(const struct tcb *t)
 		m = t->keep_at;
 	if (t->close_at && t->close_at < m)
 		m = t->close_at;
+	if (t->reo_at && t->reo_at < m)
+		m = t->reo_at;
 	return m;
 }
 
@@ -124,6 +126,7 @@ void tcp_rtt_sample(struct net_stack *s, struct tcb *t, uint32_t r)
 	uint64_t k = 4ull * t->rttvar_us;
 	t->rto_us = rto_clamp(s, t->srtt_us + (k > g ? k : g));
 	t->backoff = 0; /* Karn: a fresh sample ends the back-off */
+	rack_rtt_sample(t, r);
 }
 
 static uint64_t rto_now(const struct tcb *t, uint32_t cap_ms)
@@ -135,6 +138,9 @@ static uint64_t rto_now(const struct tcb *t, uint32_t cap_ms)
 
 void tcp_rtx_arm(struct net_stack *s, struct tcb *t)
 {
+	if (tlp_arm(s, t))
+		return; /* a loss probe comes first */
+	t->flags &= ~TF_TLP_ARMED;
 	uint32_t cap = s->cfg.rto_max_ms;
 	if ((t->flags & TF_PERSIST) && cap > 60000)
 		cap = 60000;
@@ -174,6 +180,10 @@ static void timeout_conn(struct net_stack *s, struct tcb *t)
 static void rtx_expired(struct net_stack *s, struct tcb *t)
 {
 	t->rtx_at = 0;
+	if (t->flags & TF_TLP_ARMED) {
+		tlp_fire(s, t);
+		return;
+	}
 	if (t->state == NET_TCP_SYN_SENT || t->state == NET_TCP_SYN_RECEIVED) {
 		uint8_t lim = t->state == NET_TCP_SYN_SENT ? s->cfg.syn_retries : s->cfg.synack_retries;
 		if (t->nrexmit >= lim) {
@@ -253,6 +263,7 @@ static void rtx_expired(struct net_stack *s, struct tcb *t)
 	t->recover = t->snd_max;
 	t->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_PARTIAL_SEEN);
 	sack_clear(t); /* start over from snd_una; the peer will SACK again */
+	rack_reset(t);
 	t->dupacks = 0;
 	t->snd_nxt = t->snd_una;
 	tcp_output(s, t);
@@ -332,6 +343,10 @@ void tcp_timers_run(struct net_stack *s)
 			continue;
 		if (t->keep_at && t->keep_at <= s->now)
 			keep_expired(s, t);
+		if (!t->used || t->gen != gen)
+			continue;
+		if (t->reo_at && t->reo_at <= s->now)
+			rack_reo_expired(s, t);
 		if (!t->used || t->gen != gen)
 			continue;
 		tcp_timer_update(s, t);

@@ -647,9 +647,11 @@ static void test_sack_recovery(void **state)
 			net_tcp_info(s->st, h, &in);
 			assert_int_equal(in.ssthresh, 4000);
 			assert_int_equal(in.cwnd, 4000);
-		} else if (k == 5) {
-			/* pipe fell below cwnd: the second hole goes out before any
-			 * cumulative ACK moved (NewReno would wait a round trip) */
+		} else if (k == 3) {
+			/* S7..S9 SACKed above S6 make it lost (RFC 6675 IsLost) and
+			 * pipe is S10, S11 and the retransmitted S4: below cwnd, so
+			 * the second hole goes out before any cumulative ACK moved
+			 * (NewReno would wait a round trip) */
 			p = expect(s, &f);
 			assert_int_equal(p.seq, u + 6000);
 			assert_int_equal(p.plen, 1000);
@@ -665,6 +667,146 @@ static void test_sack_recovery(void **state)
 	assert_int_equal(in.stats.retrans_segs, 2);
 	assert_int_equal(in.stats.rto_timeouts, 0);
 	assert_int_equal(in.snd_una, u + 12000);
+	no_unexpected_drops(s);
+	net_tcp_abort(s->st, h);
+	net_tcp_close(s->st, l);
+}
+
+/* A SACK connection whose handshake took rtt_ms (SRTT = min RTT = rtt_ms),
+ * mss 1000; returns the accepted handle, *u = our first data sequence. */
+static int est_sack(struct sc *s, int l, uint32_t rtt_ms, uint32_t *u)
+{
+	uint8_t o[40];
+	size_t ol = opt_syn(o, 1000, -1, true, false, 0, 0);
+	seg(s, 49000, 80, 100, 0, TCP_SYN, 65535, o, ol, NULL, 0);
+	struct frame f;
+	struct pf p = expect(s, &f);
+	assert_true(p.opts.sack_ok);
+	*u = p.seq + 1;
+	advance(s, MS(rtt_ms));
+	seg(s, 49000, 80, 101, *u, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	int h = net_tcp_accept(s->st, l, NULL);
+	assert_true(h > 0);
+	struct net_tcp_info in;
+	net_tcp_info(s->st, h, &in);
+	assert_int_equal(in.srtt_us, rtt_ms * 1000);
+	return h;
+}
+
+#define USEC(x) ((uint64_t)(x) * 1000ull)
+
+static void sack_ack(struct sc *s, uint32_t ack, uint32_t b0, uint32_t b1)
+{
+	uint8_t o[40];
+	uint32_t b[1][2] = { { b0, b1 } };
+	size_t ol = opt_sack(o, (const uint32_t(*)[2])b, 1);
+	seg(s, 49000, 80, 101, ack, TCP_ACK, 65535, o, ol, NULL, 0);
+}
+
+static void expect_data(struct sc *s, uint32_t seq, uint32_t len)
+{
+	struct frame f;
+	struct pf p = expect(s, &f);
+	assert_int_equal(p.seq, seq);
+	assert_int_equal(p.plen, len);
+}
+
+/* The last segments of a flight and every ACK are lost: a probe goes after
+ * two SRTTs (not the 200 ms RTO), its SACK shows the holes, and a
+ * reordering window later they are retransmitted, with no RTO at all. */
+static void test_tail_loss_probe_then_rack(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 4);
+	uint32_t u;
+	int h = est_sack(s, l, 10, &u);
+	const struct net_stats *ns = net_stats(s->st);
+	uint64_t probes0 = ns->tcp_tlp_probes, rack0 = ns->tcp_rack_recoveries;
+	static uint8_t d[4000];
+	assert_int_equal(net_tcp_send(s->st, h, d, sizeof(d)), sizeof(d));
+	for (uint32_t i = 0; i < 4; i++)
+		expect_data(s, u + 1000 * i, 1000);
+	uint64_t t0 = s->clock;
+	advance(s, MS(19));
+	expect_none(s);
+	advance(s, MS(1));
+	/* PTO = 2 * SRTT: the last segment again (no new data to send) */
+	struct frame f;
+	struct pf p = expect(s, &f);
+	assert_int_equal(p.seq, u + 3000);
+	assert_int_equal(p.plen, 1000);
+	assert_true(f.t - t0 == MS(20));
+	expect_none(s);
+	assert_int_equal(ns->tcp_tlp_probes - probes0, 1);
+	/* the probe's ACK SACKs it: one duplicate ACK only, so no fast
+	 * retransmit; a reordering window (min RTT / 4) later the holes are lost */
+	sack_ack(s, u, u + 3000, u + 4000);
+	expect_none(s);
+	advance(s, USEC(2499));
+	expect_none(s);
+	advance(s, USEC(1));
+	/* cwnd = ssthresh = 2000: two holes fit in pipe */
+	expect_data(s, u, 1000);
+	expect_data(s, u + 1000, 1000);
+	expect_none(s);
+	assert_int_equal(ns->tcp_rack_recoveries - rack0, 1);
+	sack_ack(s, u + 2000, u + 3000, u + 4000);
+	expect_data(s, u + 2000, 1000);
+	seg(s, 49000, 80, 101, u + 4000, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	expect_none(s);
+	struct net_tcp_info in;
+	net_tcp_info(s->st, h, &in);
+	assert_int_equal(in.snd_una, u + 4000);
+	assert_int_equal(in.stats.rto_timeouts, 0);
+	assert_int_equal(in.stats.fast_retrans, 1);
+	assert_int_equal(in.stats.retrans_segs, 4); /* the probe and three holes */
+	assert_int_equal(in.cwnd, 2000);
+	no_unexpected_drops(s);
+	net_tcp_abort(s->st, h);
+	net_tcp_close(s->st, l);
+}
+
+/* A retransmission lost as well: once data sent after it is SACKed and a
+ * reordering window has passed, it goes again; no RTO. */
+static void test_lost_retransmission_found_by_rack(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 4);
+	uint32_t u;
+	int h = est_sack(s, l, 10, &u);
+	const struct net_stats *ns = net_stats(s->st);
+	uint64_t lost0 = ns->tcp_rack_rexmit_lost;
+	static uint8_t d[8000];
+	assert_int_equal(net_tcp_send(s->st, h, d, sizeof(d)), sizeof(d));
+	for (uint32_t i = 0; i < 4; i++)
+		expect_data(s, u + 1000 * i, 1000); /* the initial window */
+	expect_none(s);
+	/* S0 lost, S1..S3 SACKed: the third duplicate ACK starts recovery */
+	sack_ack(s, u, u + 1000, u + 2000);
+	sack_ack(s, u, u + 1000, u + 3000);
+	expect_none(s);
+	sack_ack(s, u, u + 1000, u + 4000);
+	expect_data(s, u, 1000);        /* the hole */
+	expect_data(s, u + 4000, 1000); /* pipe 1000 < cwnd 2000: new data */
+	expect_none(s);
+	/* S4 arrives, the retransmitted S0 does not: S5 fits in pipe at once,
+	 * and S0 goes again after the reordering window */
+	sack_ack(s, u, u + 1000, u + 5000);
+	expect_data(s, u + 5000, 1000);
+	expect_none(s);
+	advance(s, USEC(2499));
+	expect_none(s);
+	advance(s, USEC(1));
+	expect_data(s, u, 1000);
+	expect_none(s);
+	assert_int_equal(ns->tcp_rack_rexmit_lost - lost0, 1);
+	seg(s, 49000, 80, 101, u + 6000, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	struct net_tcp_info in;
+	net_tcp_info(s->st, h, &in);
+	assert_int_equal(in.snd_una, u + 6000);
+	assert_int_equal(in.stats.rto_timeouts, 0);
+	assert_int_equal(in.stats.fast_retrans, 1);
+	cap_clear(&s->n);
 	no_unexpected_drops(s);
 	net_tcp_abort(s->st, h);
 	net_tcp_close(s->st, l);
@@ -1431,6 +1573,8 @@ int main(void)
 		T(test_data_rto_from_rtt_and_backoff),
 		T(test_fast_retransmit_newreno),
 		T(test_sack_recovery),
+		T(test_tail_loss_probe_then_rack),
+		T(test_lost_retransmission_found_by_rack),
 		T(test_zero_window_probes),
 		T(test_receive_window_closes),
 		T(test_rst_cases),
