@@ -331,12 +331,16 @@ void tcp_send_cookie_synack(struct net_stack *s, uint32_t la, uint16_t lp, uint3
 {
 	uint8_t o[TCP_OPT_MAX];
 	/* with timestamps, the low 6 bits of our TSval carry the peer's window
-	 * scale (0-14, 15 = none) and SACK-permitted back to us in its TSecr */
+	 * scale (0-14, 15 = none) and SACK-permitted back to us in its TSecr.
+	 * The value is never above the connection's clock: a later segment with
+	 * a smaller TSval would fail the peer's PAWS check (RFC 7323 5.3) */
 	uint32_t tsval = 0;
 	if (in->ts_ok) {
 		uint32_t ws = in->ws_ok ? min_u32(in->ws, 14) : 15;
 		uint32_t base = (uint32_t)(s->now / 1000000u) + tcp_ts_offset(s, la, lp, ra, rp);
 		tsval = (base & ~63u) | (ws << 1) | (in->sack_ok ? 1u : 0u);
+		if ((int32_t)(tsval - base) > 0)
+			tsval -= 64;
 	}
 	struct tcb tmp;
 	tmp.rcv_wscale = tcp_pick_wscale(s->cfg.tcp_rcvbuf);

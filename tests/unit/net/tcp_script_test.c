@@ -1188,6 +1188,49 @@ static void test_passive_close_last_ack(void **state)
 }
 
 /* ---------------------------------------------------------------- SYN queue and cookies */
+/* A cookie SYN-ACK carries options in the low bits of its TSval; those bits
+ * must never make it newer than the connection's later segments, or the
+ * peer's PAWS check drops them (RFC 7323 5) and the reply waits for an RTO.
+ * Tried at every offset of the clock within the 64 ms the bits span. */
+static void test_cookie_timestamps_never_go_back(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 1);
+	struct frame f;
+	struct pf p;
+	seg(s, 45999, 80, 1000, 0, TCP_SYN, 1000, NULL, 0, NULL, 0); /* fills the SYN queue */
+	p = expect(s, &f);
+	uint64_t cookies0 = net_stats(s->st)->tcp_cookies_sent;
+	for (uint16_t i = 0; i < 64; i++) {
+		advance(s, MS(1));
+		uint16_t port = (uint16_t)(47000 + i);
+		uint8_t o[40];
+		size_t ol = opt_syn(o, 1460, 14, true, true, 100 + i, 0);
+		seg(s, port, 80, 5000, 0, TCP_SYN, 1000, o, ol, NULL, 0);
+		p = expect(s, &f);
+		assert_int_equal(p.flags, TCP_SYN | TCP_ACK);
+		uint32_t syn_ts = p.opts.tsval, ck = p.seq;
+		size_t tl = opt_ts(o, 200 + i, syn_ts);
+		seg(s, port, 80, 5001, ck + 1, TCP_ACK, 1000, o, tl, NULL, 0);
+		int h = net_tcp_accept(s->st, l, NULL);
+		assert_true(h > 0);
+		assert_int_equal(net_tcp_send(s->st, h, "x", 1), 1);
+		p = expect(s, &f);
+		assert_int_equal(p.plen, 1);
+		assert_true(p.opts.ts_ok);
+		if ((int32_t)(p.opts.tsval - syn_ts) < 0) {
+			fprintf(stderr, "# offset %u ms: data TSval %u older than the SYN-ACK's %u\n", i,
+				p.opts.tsval, syn_ts);
+			fail();
+		}
+		net_tcp_abort(s->st, h);
+		cap_clear(&s->n);
+	}
+	assert_int_equal(net_stats(s->st)->tcp_cookies_sent - cookies0, 64);
+	net_tcp_close(s->st, l);
+	cap_clear(&s->n);
+}
+
 static void test_syn_cookies_on_overflow(void **state)
 {
 	struct sc *s = *state;
@@ -1586,6 +1629,7 @@ int main(void)
 		T(test_simultaneous_close),
 		T(test_passive_close_last_ack),
 		T(test_syn_cookies_on_overflow),
+		T(test_cookie_timestamps_never_go_back),
 		T(test_syn_flood_spares_working_arp_entries),
 		T(test_port_share_refuses_at_once),
 		T(test_cookie_ack_without_room_is_reset),
