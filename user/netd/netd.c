@@ -418,6 +418,10 @@ static void h_stats(struct disp_req *r)
 		    "cookies_sent %lu injected %lu\n",
 		    g.core, st->tcp_passive_opens, st->tcp_active_opens, st->tcp_segs_out, st->tcp_retrans,
 		    st->tcp_resets_out, st->tcp_cookies_sent, st->injected);
+		OUT("core %d tcp loss rto %lu fast_retrans %lu tlp_probes %lu rack_recoveries %lu "
+		    "rack_rexmit_lost %lu dsacks %lu\n",
+		    g.core, st->tcp_rto, st->tcp_fast_retrans, st->tcp_tlp_probes, st->tcp_rack_recoveries,
+		    st->tcp_rack_rexmit_lost, st->tcp_dsacks);
 		struct net_usage u;
 		net_usage(g.ns, &u);
 		OUT("core %d memory packets %u/%u blocks %u/%u tcbs %u/%u arp %u rx_posted %d\n", g.core,
