@@ -151,6 +151,7 @@ enum {
 	TF_OOO_FIN = 1u << 23,    /* FIN seen beyond a hole */
 	TF_SENT_RST = 1u << 24,
 	TF_WS_RCVD = 1u << 25,    /* peer offered window scaling in its SYN */
+	TF_DSACK_NOW = 1u << 26,  /* the next ACK reports dsack[] as a D-SACK (RFC 2883) */
 	TF_COOKIE = 1u << 27,     /* created from a SYN cookie */
 	TF_SACK_RECOVERY = 1u << 28, /* the recovery is driven by the SACK scoreboard */
 	TF_TLP_ARMED = 1u << 29,  /* rtx_at is the loss probe timeout, not the RTO */
@@ -242,6 +243,7 @@ struct tcb {
 	uint32_t sb_rexmit_bytes; /* retransmitted and not yet acknowledged */
 	uint8_t nooo;
 	uint32_t ooo_stamp;
+	uint32_t dsack[2];      /* a duplicate received, reported first in the next ACK */
 	/* RACK-TLP (RFC 8985) as tcp_rack.c keeps it */
 	uint64_t reo_at;        /* reordering window deadline, 0 = off */
 	uint64_t sack_seen_at;  /* when data above snd_una was first SACKed, 0 = none */

@@ -764,6 +764,13 @@ static void conn_input(struct net_stack *s, struct tcb *t, struct seg *g)
 			t->flags |= TF_ACKNOW;
 		} else {
 			if (!(g->flags & TCP_RST)) {
+				if ((t->flags & TF_SACK_OK) && g->len && SEQ_LEQ(g->seq + seglen, t->rcv_nxt)) {
+					/* all of it arrived before: say so (RFC 2883 4.1.1),
+					 * the sender's reordering window learns from it */
+					t->dsack[0] = g->seq;
+					t->dsack[1] = g->seq + g->len;
+					t->flags |= TF_DSACK_NOW;
+				}
 				tcp_send_ack(s, t);
 				if (t->state == NET_TCP_TIME_WAIT && (g->flags & TCP_FIN)) {
 					/* the peer's FIN again: restart 2 MSL */

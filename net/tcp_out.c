@@ -237,11 +237,20 @@ static unsigned data_options(struct net_stack *s, struct tcb *t, uint8_t *o, uns
 		put32(o + n + 4, t->ts_recent);
 		n += 8;
 	}
-	if ((t->flags & TF_SACK_OK) && t->nooo && max_sack &&
+	bool dsack = (t->flags & TF_DSACK_NOW) != 0;
+	t->flags &= ~TF_DSACK_NOW;
+	if ((t->flags & TF_SACK_OK) && (t->nooo || dsack) && max_sack &&
 	    t->state != NET_TCP_TIME_WAIT) {
 		uint32_t b[4][2];
-		unsigned lim = (t->flags & TF_TS_OK) ? 3 : 4;
-		unsigned nb = sack_blocks(t, min_u32(lim, max_sack), b);
+		unsigned lim = min_u32((t->flags & TF_TS_OK) ? 3 : 4, max_sack);
+		unsigned nb = 0;
+		if (dsack) {
+			/* RFC 2883: the duplicate first, then the usual blocks */
+			b[0][0] = t->dsack[0];
+			b[0][1] = t->dsack[1];
+			nb = 1;
+		}
+		nb += sack_blocks(t, lim - nb, b + nb);
 		o[n++] = TCPOPT_NOP;
 		o[n++] = TCPOPT_NOP;
 		o[n++] = TCPOPT_SACK;

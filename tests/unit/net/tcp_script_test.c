@@ -812,6 +812,41 @@ static void test_lost_retransmission_found_by_rack(void **state)
 	net_tcp_close(s->st, l);
 }
 
+/* A segment received twice is reported first in the ACK it draws, as a
+ * D-SACK block below the cumulative ACK (RFC 2883 4.1.1). */
+static void test_duplicate_segment_reported_as_dsack(void **state)
+{
+	struct sc *s = *state;
+	int l = listen80(s, 4);
+	uint32_t u;
+	int h = est_sack(s, l, 10, &u);
+	static uint8_t d[300];
+	seg(s, 49000, 80, 101, u, TCP_ACK | TCP_PSH, 65535, NULL, 0, d, 300);
+	advance(s, MS(200)); /* the delayed ACK, without SACK blocks */
+	struct frame f;
+	struct pf p = expect(s, &f);
+	assert_int_equal(p.ack, 401);
+	assert_int_equal(p.opts.nsack, 0);
+	seg(s, 49000, 80, 201, u, TCP_ACK | TCP_PSH, 65535, NULL, 0, d, 200); /* 201..400 again */
+	p = expect(s, &f);
+	assert_int_equal(p.ack, 401);
+	assert_int_equal(p.opts.nsack, 1);
+	assert_int_equal(p.opts.sack[0][0], 201);
+	assert_int_equal(p.opts.sack[0][1], 401);
+	/* once only: the next ACK carries no D-SACK */
+	seg(s, 49000, 80, 401, u, TCP_ACK | TCP_PSH, 65535, NULL, 0, d, 10);
+	advance(s, MS(200));
+	p = expect(s, &f);
+	assert_int_equal(p.ack, 411);
+	assert_int_equal(p.opts.nsack, 0);
+	expect_none(s);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_DUPLICATE), 1);
+	no_unexpected_drops(s);
+	net_tcp_abort(s->st, h);
+	net_tcp_close(s->st, l);
+	cap_clear(&s->n);
+}
+
 /* ---------------------------------------------------------------- windows */
 static void test_zero_window_probes(void **state)
 {
@@ -1618,6 +1653,7 @@ int main(void)
 		T(test_sack_recovery),
 		T(test_tail_loss_probe_then_rack),
 		T(test_lost_retransmission_found_by_rack),
+		T(test_duplicate_segment_reported_as_dsack),
 		T(test_zero_window_probes),
 		T(test_receive_window_closes),
 		T(test_rst_cases),
