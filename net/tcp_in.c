@@ -635,16 +635,18 @@ static void listen_input(struct net_stack *s, struct tcb *lt, struct seg *g)
 		net_drop(s, g->p, NET_DROP_TCP_LISTEN_FLAGS);
 		return;
 	}
-	if (accept_full(lt)) {
-		net_drop(s, g->p, NET_DROP_TCP_ACCEPTQ_FULL);
-		return;
-	}
 	if (tcp_port_full(s, g->dport)) {
 		/* the port holds its share of the table: refuse at once (RST), so
 		 * the client neither waits nor gets a connection nobody serves;
-		 * other ports keep the rest of the table */
+		 * other ports keep the rest of the table. Before the accept queue
+		 * check: a full port is no reason to try again later. */
 		tcp_reply_rst(s, g->dst, g->dport, g->src, g->sport, 0, g->seq + 1, TCP_RST | TCP_ACK);
 		net_drop(s, g->p, NET_DROP_TCP_PORT_FULL);
+		return;
+	}
+	if (accept_full(lt)) {
+		/* back-pressure: the client's SYN retransmission comes back later */
+		net_drop(s, g->p, NET_DROP_TCP_ACCEPTQ_FULL);
 		return;
 	}
 	struct tcb *t = NULL;

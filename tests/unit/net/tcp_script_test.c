@@ -1418,6 +1418,35 @@ static void test_syn_flood_spares_working_arp_entries(void **state)
  * listener still connects, and a freed share is usable again. With the
  * whole table full, a SYN is refused with a RST too, not answered with a
  * cookie whose ACK would find no room. */
+/* A port whose share is used is refused at once even while its accept
+ * queue is full too: a full port is no reason for the client to try again
+ * in a second (a full accept queue alone drops the SYN, for back-pressure). */
+static void test_port_full_refused_before_accept_queue(void **state)
+{
+	struct sc *s = *state;
+	unsigned share = s->n.cfg.tcp_conns - s->n.cfg.tcp_conns / 8; /* 56 of 64 */
+	int l = listen80(s, (int)share);
+	struct frame f;
+	struct pf p;
+	for (unsigned i = 0; i < share; i++) {
+		/* handshakes the application never accepts */
+		seg(s, (uint16_t)(20000 + i), 80, 1000 * i, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+		p = expect(s, &f);
+		assert_int_equal(p.flags, TCP_SYN | TCP_ACK);
+		seg(s, (uint16_t)(20000 + i), 80, 1000 * i + 1, p.seq + 1, TCP_ACK, 65535, NULL, 0, NULL, 0);
+	}
+	expect_none(s);
+	seg(s, 30000, 80, 5, 0, TCP_SYN, 65535, NULL, 0, NULL, 0);
+	p = expect(s, &f);
+	assert_int_equal(p.flags, TCP_RST | TCP_ACK);
+	assert_int_equal(p.ack, 6);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_PORT_FULL), 1);
+	assert_int_equal(drop_delta(s, NET_DROP_TCP_ACCEPTQ_FULL), 0);
+	no_unexpected_drops(s);
+	net_tcp_close(s->st, l);
+	cap_clear(&s->n);
+}
+
 static void test_port_share_refuses_at_once(void **state)
 {
 	struct sc *s = *state;
@@ -1668,6 +1697,7 @@ int main(void)
 		T(test_cookie_timestamps_never_go_back),
 		T(test_syn_flood_spares_working_arp_entries),
 		T(test_port_share_refuses_at_once),
+		T(test_port_full_refused_before_accept_queue),
 		T(test_cookie_ack_without_room_is_reset),
 		T(test_syn_queue_full_without_cookies),
 		T(test_paws),
