@@ -9,6 +9,9 @@
  *   link.c   frames: the queue, flow ownership, forwarding between cores,
  *            transmitting for cores without a queue, local delivery
  *   sock.c   the socket service (pikaos/sockproto.h) behind libc's sockets
+ *   lb.c     PIKA's load balancer (tournament, tariff, filter, watermarks):
+ *            the decisions only, host-tested; the connection manager that
+ *            will feed it offers and service times does not exist yet
  *
  * Who owns a TCP flow: the core the NIC's RSS would pick for it, computed in
  * software (the same Toeplitz key; bucket b -> core b % ncores). With a queue

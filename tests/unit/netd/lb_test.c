@@ -1,0 +1,318 @@
+/* PIKA's load balancer (user/netd/lb.c) on crafted offers, fixed seeds:
+ * parsing, the moving median, locality under uniform offers, a faster
+ * remote application winning, the tariff, the filter's watermarks, the
+ * tournament's independence of the number of CMs, and a CM with no
+ * local application. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "user/netd/lb.h"
+
+#define PICKS 100000
+
+static void make(struct lb *lb, const char *scheme)
+{
+	struct lb_config c;
+	lb_config_default(&c);
+	assert_int_equal(lb_parse(scheme, &c), 0);
+	lb_init(lb, &c, 42);
+}
+
+/* one local application (handle 1) with service time s */
+static void local_app(struct lb *lb, uint32_t handle, uint32_t s)
+{
+	assert_int_equal(lb_app_add(lb, handle), 0);
+	assert_int_equal(lb_app_report(lb, handle, s), 0);
+}
+
+/* picks that went to a remote CM, in PICKS */
+static unsigned remote_picks(struct lb *lb)
+{
+	unsigned r = 0;
+	for (unsigned i = 0; i < PICKS; i++) {
+		struct lb_choice ch;
+		assert_int_equal(lb_pick(lb, &ch), 0);
+		r += !ch.local;
+	}
+	return r;
+}
+
+static void assert_near(unsigned got, double want, double tol)
+{
+	if ((double)got < want - tol || (double)got > want + tol) {
+		fprintf(stderr, "# got %u, want %.0f +- %.0f\n", got, want, tol);
+		fail();
+	}
+}
+
+static void test_parse(void **state)
+{
+	(void)state;
+	struct lb_config c;
+	lb_config_default(&c);
+	assert_int_equal(c.scheme, LB_TOURNAMENT);
+	assert_int_equal(c.tariff_pct, 200);
+	assert_int_equal(lb_parse("naive", &c), 0);
+	assert_int_equal(c.scheme, LB_NAIVE);
+	assert_int_equal(lb_parse("unfiltered:100", &c), 0);
+	assert_int_equal(c.scheme, LB_UNFILTERED);
+	assert_int_equal(c.tariff_pct, 10000);
+	assert_int_equal(lb_parse("filtered:1.5", &c), 0);
+	assert_int_equal(c.scheme, LB_FILTERED);
+	assert_int_equal(c.tariff_pct, 150);
+	assert_int_equal(lb_parse("tournament:1.25", &c), 0);
+	assert_int_equal(c.tariff_pct, 125);
+	const char *bad[] = { "", "naive:2", "tournament", "tournament:", "tournament:0.5", "tournament:x",
+			      "tournament:2x", "tournament:1.234", "tournament:2.", "tournament:1001", "fair:2",
+			      "filtered:-1" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(lb_parse(bad[i], &c), -EINVAL);
+	assert_int_equal(c.tariff_pct, 125); /* a refused string changes nothing */
+	assert_int_equal(lb_parse(NULL, &c), -EINVAL);
+}
+
+static void test_moving_median(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	assert_int_equal(lb_app_add(&lb, 7), 0);
+	assert_int_equal(lb_app_add(&lb, 7), -EEXIST);
+	assert_int_equal(lb_app_service(&lb, 7), 1000); /* no sample: the default */
+	assert_int_equal(lb_app_report(&lb, 8, 5), -ENOENT);
+	lb_app_report(&lb, 7, 300);
+	lb_app_report(&lb, 7, 100);
+	assert_int_equal(lb_app_service(&lb, 7), 200); /* even count: the middle two */
+	lb_app_report(&lb, 7, 5000);
+	assert_int_equal(lb_app_service(&lb, 7), 300); /* one outlier moves nothing much */
+	/* the window keeps the last LB_WINDOW (15): 1..40 leaves 26..40, median 33 */
+	for (uint32_t v = 1; v <= 40; v++)
+		lb_app_report(&lb, 7, v);
+	assert_int_equal(lb_app_service(&lb, 7), 33);
+	uint32_t h, s;
+	lb_app_add(&lb, 9);
+	lb_app_report(&lb, 9, 20);
+	assert_true(lb_best_local(&lb, &h, &s));
+	assert_int_equal(h, 9);
+	assert_int_equal(s, 20);
+	assert_int_equal(lb_app_remove(&lb, 9), 0);
+	assert_int_equal(lb_app_remove(&lb, 9), -ENOENT);
+	assert_true(lb_best_local(&lb, &h, &s));
+	assert_int_equal(h, 7);
+	for (uint32_t i = 0; i < LB_APPS_MAX - 1; i++)
+		assert_int_equal(lb_app_add(&lb, 100 + i), 0);
+	assert_int_equal(lb_app_add(&lb, 999), -ENOSPC);
+}
+
+/* Uniform load: every CM offers what the local application does. With the
+ * filter nothing leaves the core; without it, the tariff alone decides. */
+static void test_locality_under_uniform_offers(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 1000);
+	for (uint16_t core = 1; core < 16; core++)
+		assert_int_equal(lb_offer_update(&lb, core, 50 + core, 1000, 0), 0);
+	assert_int_equal(remote_picks(&lb), 0);
+	assert_int_equal(lb.st.picks_local, PICKS);
+	make(&lb, "filtered:2");
+	local_app(&lb, 1, 1000);
+	for (uint16_t core = 1; core < 16; core++)
+		lb_offer_update(&lb, core, 50 + core, 1000, 0);
+	assert_int_equal(remote_picks(&lb), 0);
+	/* unfiltered:2 with 15 equal offers: weight 1 against 15 * 1/2, so
+	 * 7.5 / 8.5 of the connections leave; tariff 100 keeps nearly all home */
+	make(&lb, "unfiltered:2");
+	local_app(&lb, 1, 1000);
+	for (uint16_t core = 1; core < 16; core++)
+		lb_offer_update(&lb, core, 50 + core, 1000, 0);
+	assert_near(remote_picks(&lb), PICKS * 7.5 / 8.5, 1000);
+	make(&lb, "unfiltered:100");
+	local_app(&lb, 1, 1000);
+	for (uint16_t core = 1; core < 16; core++)
+		lb_offer_update(&lb, core, 50 + core, 1000, 0);
+	assert_near(remote_picks(&lb), PICKS * 0.15 / 1.15, 400);
+}
+
+/* A clearly faster remote application (100 us against 1000 us local):
+ * after the tariff it costs 200, passes the filter, and the final round
+ * gives it 1/200 against 1/1000, five sixths of the connections. */
+static void test_faster_remote_wins(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 1000);
+	lb_offer_update(&lb, 3, 77, 100, 0);
+	struct lb_choice ch;
+	unsigned to3 = 0;
+	for (unsigned i = 0; i < PICKS; i++) {
+		assert_int_equal(lb_pick(&lb, &ch), 0);
+		if (!ch.local) {
+			assert_int_equal(ch.core, 3);
+			assert_int_equal(ch.handle, 77);
+			to3++;
+		} else {
+			assert_int_equal(ch.handle, 1);
+		}
+	}
+	assert_near(to3, PICKS * 5.0 / 6.0, 1000);
+	assert_int_equal(lb.st.filter_in, 1);
+	/* naive never looks at it */
+	make(&lb, "naive");
+	local_app(&lb, 1, 1000);
+	lb_offer_update(&lb, 3, 77, 100, 0);
+	assert_int_equal(remote_picks(&lb), 0);
+	/* a slower-than-local offer never wins under the filter, whatever the tariff */
+	make(&lb, "filtered:1");
+	local_app(&lb, 1, 1000);
+	lb_offer_update(&lb, 3, 77, 1100, 0);
+	assert_int_equal(remote_picks(&lb), 0);
+}
+
+/* The tournament keeps the local share independent of the number of CMs:
+ * with 2 or 40 equally fast offers (each 2x faster than local after the
+ * tariff) local still wins the final 1/3 of the time. */
+static void test_tournament_scales(void **state)
+{
+	(void)state;
+	unsigned counts[] = { 2, 40 };
+	for (unsigned k = 0; k < 2; k++) {
+		struct lb lb;
+		make(&lb, "tournament:2");
+		local_app(&lb, 1, 1000);
+		for (uint16_t core = 1; core <= counts[k]; core++)
+			lb_offer_update(&lb, core, core, 250, 0); /* 500 after the tariff */
+		assert_near(PICKS - remote_picks(&lb), PICKS / 3.0, 1000);
+	}
+	/* a single round (filtered) lets the offers crowd local out: 1 against 40 * 2 */
+	struct lb lb;
+	make(&lb, "filtered:2");
+	local_app(&lb, 1, 1000);
+	for (uint16_t core = 1; core <= 40; core++)
+		lb_offer_update(&lb, core, core, 250, 0);
+	assert_near(PICKS - remote_picks(&lb), PICKS / 81.0, 300);
+}
+
+/* Watermarks (high 1.0, low 0.8 of best_local / (T * offer)): in above
+ * the high mark, out only below the low mark; an offer wobbling between
+ * them crosses nothing. */
+static void test_filter_watermarks(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 1000);
+	struct lb_choice ch;
+	/* 520 -> 1040 after the tariff: ratio 0.96, below the high mark: filtered */
+	lb_offer_update(&lb, 2, 5, 520, 0);
+	assert_int_equal(remote_picks(&lb), 0);
+	/* 400 -> 800: ratio 1.25, in */
+	lb_offer_update(&lb, 2, 5, 400, 1);
+	lb_pick(&lb, &ch);
+	assert_int_equal(lb.st.filter_in, 1);
+	/* wobbling between 0.83 and 0.96 (600 and 520): stays in, no crossing */
+	for (int i = 0; i < 100; i++) {
+		lb_offer_update(&lb, 2, 5, i & 1 ? 520 : 600, 2 + (uint64_t)i);
+		lb_pick(&lb, &ch);
+	}
+	assert_int_equal(lb.st.filter_in, 1);
+	assert_int_equal(lb.st.filter_out, 0);
+	assert_true(remote_picks(&lb) > 0); /* still competing (600 -> 1200 vs 1000) */
+	/* 700 -> 1400: ratio 0.71, below the low mark: out */
+	lb_offer_update(&lb, 2, 5, 700, 200);
+	assert_int_equal(remote_picks(&lb), 0);
+	assert_int_equal(lb.st.filter_out, 1);
+	/* and back between the marks it stays out */
+	for (int i = 0; i < 100; i++) {
+		lb_offer_update(&lb, 2, 5, i & 1 ? 520 : 600, 300 + (uint64_t)i);
+		lb_pick(&lb, &ch);
+	}
+	assert_int_equal(lb.st.filter_in, 1);
+	assert_int_equal(lb.st.filter_out, 1);
+	/* another application behind the same CM starts outside the filter */
+	lb_offer_update(&lb, 2, 5, 400, 500);
+	lb_pick(&lb, &ch);
+	assert_int_equal(lb.st.filter_in, 2);
+	lb_offer_update(&lb, 2, 6, 520, 501);
+	assert_int_equal(remote_picks(&lb), 0);
+}
+
+/* No local application: every connection goes to an offer, weighted by
+ * inverse service time (no filter, nothing to compare with); nobody at all
+ * is -ENOENT; offers expire and can be withdrawn. */
+static void test_no_local_acceptor(void **state)
+{
+	(void)state;
+	const char *schemes[] = { "naive", "unfiltered:2", "filtered:2", "tournament:2" };
+	for (unsigned k = 0; k < 4; k++) {
+		struct lb lb;
+		make(&lb, schemes[k]);
+		struct lb_choice ch;
+		assert_int_equal(lb_pick(&lb, &ch), -ENOENT);
+		assert_int_equal(lb.st.picks_none, 1);
+		lb_offer_update(&lb, 1, 11, 100, 1000);
+		lb_offer_update(&lb, 2, 22, 300, 1000);
+		unsigned to1 = 0;
+		for (unsigned i = 0; i < PICKS; i++) {
+			assert_int_equal(lb_pick(&lb, &ch), 0);
+			assert_false(ch.local);
+			assert_true((ch.core == 1 && ch.handle == 11) || (ch.core == 2 && ch.handle == 22));
+			to1 += ch.core == 1;
+		}
+		assert_near(to1, PICKS * 0.75, 1000); /* 1/100 against 1/300 */
+		lb_offers_expire(&lb, 1500, 1000); /* not yet */
+		assert_int_equal(lb_pick(&lb, &ch), 0);
+		lb_offer_update(&lb, 2, 22, 300, 2500);
+		lb_offers_expire(&lb, 2600, 1000); /* core 1's offer is 1600 old */
+		for (int i = 0; i < 100; i++) {
+			assert_int_equal(lb_pick(&lb, &ch), 0);
+			assert_int_equal(ch.core, 2);
+		}
+		assert_int_equal(lb_offer_withdraw(&lb, 2), 0);
+		assert_int_equal(lb_offer_withdraw(&lb, 2), -ENOENT);
+		assert_int_equal(lb_pick(&lb, &ch), -ENOENT);
+		assert_int_equal(lb_offer_update(&lb, LB_OFFERS_MAX, 1, 1, 0), -EINVAL);
+		assert_int_equal(lb_offer_update(&lb, 1, 1, 0, 0), -EINVAL);
+	}
+}
+
+/* The same seed gives the same decisions (tests and bench runs repeat). */
+static void test_deterministic(void **state)
+{
+	(void)state;
+	struct lb a, b;
+	make(&a, "tournament:2");
+	make(&b, "tournament:2");
+	local_app(&a, 1, 1000);
+	local_app(&b, 1, 1000);
+	lb_offer_update(&a, 3, 9, 300, 0);
+	lb_offer_update(&b, 3, 9, 300, 0);
+	for (int i = 0; i < 1000; i++) {
+		struct lb_choice x, y;
+		lb_pick(&a, &x);
+		lb_pick(&b, &y);
+		assert_int_equal(x.local, y.local);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_moving_median),
+		cmocka_unit_test(test_locality_under_uniform_offers),
+		cmocka_unit_test(test_faster_remote_wins),
+		cmocka_unit_test(test_tournament_scales),
+		cmocka_unit_test(test_filter_watermarks),
+		cmocka_unit_test(test_no_local_acceptor),
+		cmocka_unit_test(test_deterministic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

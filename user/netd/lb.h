@@ -1,0 +1,109 @@
+/*
+ * lb - PIKA's load balancer (PIKA 3.3), the decision part of a connection
+ * manager: which application gets the next incoming connection of a port.
+ *
+ * A CM keeps its local applications (acceptors) with a moving median of
+ * their service times (connection offered until closed, reported by the
+ * transport server), and the latest offer of every other CM (the service
+ * time of its best application and that application's handle). A pick
+ * weights every candidate by its inverse service time, penalises offers by
+ * a multiplicative tariff, and depending on the scheme:
+ *   naive          local applications only (offers only when none is local)
+ *   unfiltered:T   one round over local applications and every offer
+ *   filtered:T     one round over local applications and the offers that
+ *                  beat the best local one after the tariff (the filter)
+ *   tournament:T   the filter, then three rounds: one among the local
+ *                  applications, one among the filtered offers, and a final
+ *                  between the two winners, so the weight of locality does not
+ *                  shrink as the number of CMs grows
+ * The filter has high and low watermarks: an offer passes once it beats
+ * the best local application by the high mark, and is filtered again only
+ * when it falls below the low mark (no thrashing between the two).
+ * A CM with no local application passes every connection to an offer.
+ *
+ * Pure computation on caller-owned state: no I/O, no allocation, integer
+ * arithmetic only (netd is built without floating point). One struct lb per
+ * listening port per CM; not shared between cores.
+ */
+#ifndef USER_NETD_LB_H
+#define USER_NETD_LB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LB_APPS_MAX 16   /* local applications of one port on one core */
+#define LB_OFFERS_MAX 64 /* other CMs */
+#define LB_WINDOW 15     /* service times in the moving median (odd) */
+
+enum lb_scheme { LB_NAIVE, LB_UNFILTERED, LB_FILTERED, LB_TOURNAMENT };
+
+struct lb_config {
+	enum lb_scheme scheme;
+	uint32_t tariff_pct;  /* tariff in percent: 200 = "T=2" */
+	uint32_t high_pct;    /* an offer passes when best_local / (tariff * offer) exceeds this (100 = 1.0) */
+	uint32_t low_pct;     /* and is filtered again below this */
+	uint32_t default_us;  /* service time assumed for an application without samples */
+};
+
+struct lb_app {
+	uint32_t handle;
+	uint32_t win[LB_WINDOW];
+	uint8_t n, pos; /* samples held, next slot */
+	bool used;
+};
+
+struct lb_offer {
+	uint32_t handle;     /* the remote application, as its CM named it */
+	uint32_t service_us; /* its median service time */
+	uint64_t at;         /* when the offer arrived (caller's clock) */
+	bool used;
+	bool passed;         /* through the filter (watermark state) */
+};
+
+struct lb_stats {
+	uint64_t picks_local, picks_remote, picks_none;
+	uint64_t filter_in, filter_out; /* watermark crossings */
+};
+
+struct lb {
+	struct lb_config cfg;
+	uint64_t rng;
+	struct lb_app apps[LB_APPS_MAX];
+	struct lb_offer offers[LB_OFFERS_MAX]; /* indexed by the offering CM (core) */
+	struct lb_stats st;
+};
+
+/* the answer of lb_pick: a local application, or a remote CM's one */
+struct lb_choice {
+	bool local;
+	uint16_t core;   /* remote: the CM to hand the connection to */
+	uint32_t handle; /* the application */
+};
+
+/* "naive", "unfiltered:T", "filtered:T", "tournament:T" with T a tariff
+ * such as 2 or 1.5 (at most two decimals, 1 <= T <= 1000). -EINVAL otherwise;
+ * c keeps the defaults for what the string does not say. */
+int lb_parse(const char *s, struct lb_config *c);
+void lb_config_default(struct lb_config *c); /* tournament:2, marks 1.0 / 0.8 */
+void lb_init(struct lb *lb, const struct lb_config *c, uint64_t seed);
+
+/* local applications: -ENOSPC when full, -EEXIST, -ENOENT */
+int lb_app_add(struct lb *lb, uint32_t handle);
+int lb_app_remove(struct lb *lb, uint32_t handle);
+int lb_app_report(struct lb *lb, uint32_t handle, uint32_t service_us);
+/* the moving median of its window, cfg.default_us before any sample */
+uint32_t lb_app_service(const struct lb *lb, uint32_t handle);
+/* what this CM offers the others: its fastest application; false when none */
+bool lb_best_local(const struct lb *lb, uint32_t *handle, uint32_t *service_us);
+
+/* another CM's offer (replaces its previous one); -EINVAL for a core out of
+ * range or a zero service time */
+int lb_offer_update(struct lb *lb, uint16_t core, uint32_t handle, uint32_t service_us, uint64_t now);
+int lb_offer_withdraw(struct lb *lb, uint16_t core);
+/* forget offers older than max_age (their CM stopped offering) */
+void lb_offers_expire(struct lb *lb, uint64_t now, uint64_t max_age);
+
+/* the next connection's destination; -ENOENT when there is nobody */
+int lb_pick(struct lb *lb, struct lb_choice *out);
+
+#endif
