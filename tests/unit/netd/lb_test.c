@@ -200,6 +200,17 @@ static void test_tournament_scales(void **state)
 	assert_near(PICKS - remote_picks(&lb), PICKS / 81.0, 300);
 }
 
+/* core 2's offer alternating between 600 and 520 us (ratios 0.83 and 0.96
+ * against 1000 us local at tariff 2), a pick after each */
+static void wobble(struct lb *lb, uint64_t t0)
+{
+	struct lb_choice ch;
+	for (int i = 0; i < 100; i++) {
+		lb_offer_update(lb, 2, 5, i & 1 ? 520 : 600, t0 + (uint64_t)i);
+		lb_pick(lb, &ch);
+	}
+}
+
 /* Watermarks (high 1.0, low 0.8 of best_local / (T * offer)): in above
  * the high mark, out only below the low mark; an offer wobbling between
  * them crosses nothing. */
@@ -218,10 +229,7 @@ static void test_filter_watermarks(void **state)
 	lb_pick(&lb, &ch);
 	assert_int_equal(lb.st.filter_in, 1);
 	/* wobbling between 0.83 and 0.96 (600 and 520): stays in, no crossing */
-	for (int i = 0; i < 100; i++) {
-		lb_offer_update(&lb, 2, 5, i & 1 ? 520 : 600, 2 + (uint64_t)i);
-		lb_pick(&lb, &ch);
-	}
+	wobble(&lb, 2);
 	assert_int_equal(lb.st.filter_in, 1);
 	assert_int_equal(lb.st.filter_out, 0);
 	assert_true(remote_picks(&lb) > 0); /* still competing (600 -> 1200 vs 1000) */
@@ -230,10 +238,7 @@ static void test_filter_watermarks(void **state)
 	assert_int_equal(remote_picks(&lb), 0);
 	assert_int_equal(lb.st.filter_out, 1);
 	/* and back between the marks it stays out */
-	for (int i = 0; i < 100; i++) {
-		lb_offer_update(&lb, 2, 5, i & 1 ? 520 : 600, 300 + (uint64_t)i);
-		lb_pick(&lb, &ch);
-	}
+	wobble(&lb, 300);
 	assert_int_equal(lb.st.filter_in, 1);
 	assert_int_equal(lb.st.filter_out, 1);
 	/* another application behind the same CM starts outside the filter */
