@@ -127,8 +127,37 @@ static void ip_csum_fill(uint8_t *ih)
 	ih[11] = (uint8_t)~sum;
 }
 
-/* Queues frames on our ring; what does not fit after reclaiming is
- * dropped (counted). The device hears of them at link_finish. */
+/* A frame the ring has no room for waits in the backlog (a burst of
+ * thousands of responses overfills the ring, and a dropped one costs its
+ * connection an RTO); only a full backlog drops (counted). */
+static void tx_defer(struct net_pkt *p)
+{
+	if (g.txb_n == TX_BACKLOG) {
+		g.q.stats.drops[ND_DROP_TX_FULL]++;
+		net_pkt_free(g.ns, p);
+		return;
+	}
+	g.txb[(g.txb_head + g.txb_n) % TX_BACKLOG] = p;
+	g.txb_n++;
+	g.tx_deferred++;
+}
+
+static struct nd_buf *tx_wrap(struct net_pkt *p)
+{
+	struct nd_buf *b = wr_get(p);
+	if (!b)
+		return NULL;
+	b->len = p->len;
+	if (p->flags & NET_PKT_TX_L4_CSUM) {
+		b->flags = ND_TX_CSUM;
+		b->csum_start = p->csum_start;
+		b->csum_offset = p->csum_offset;
+	}
+	return b;
+}
+
+/* Queues frames on our ring; what does not fit after reclaiming waits in
+ * the backlog. The device hears of them at link_finish. */
 static void tx_ring(struct nd_buf **bufs, int k)
 {
 	int took = g.nd.ops->tx_burst(&g.q, bufs, k);
@@ -137,10 +166,42 @@ static void tx_ring(struct nd_buf **bufs, int k)
 		took += g.nd.ops->tx_burst(&g.q, bufs + took, k - took);
 	}
 	for (int j = took; j < k; j++) {
-		g.q.stats.drops[ND_DROP_TX_FULL]++;
-		net_pkt_free(g.ns, bufs[j]->cookie);
+		tx_defer(bufs[j]->cookie);
 		wr_put(bufs[j]);
 	}
+}
+
+/* The backlog onto the ring, in order, as far as it has room. */
+static void tx_backlog_drain(void)
+{
+	while (g.txb_n && !g.running) { /* the device is gone: nothing will take them */
+		g.q.stats.drops[ND_DROP_TX_FULL]++;
+		net_pkt_free(g.ns, g.txb[g.txb_head]);
+		g.txb_head = (g.txb_head + 1) % TX_BACKLOG;
+		g.txb_n--;
+	}
+	while (g.txb_n) {
+		struct nd_buf *bufs[BURST];
+		int k = 0;
+		while (k < BURST && (unsigned)k < g.txb_n) {
+			struct nd_buf *b = tx_wrap(g.txb[(g.txb_head + (unsigned)k) % TX_BACKLOG]);
+			if (!b)
+				break;
+			bufs[k++] = b;
+		}
+		int took = k ? g.nd.ops->tx_burst(&g.q, bufs, k) : 0;
+		for (int j = took; j < k; j++)
+			wr_put(bufs[j]);
+		g.txb_head = (g.txb_head + (unsigned)took) % TX_BACKLOG;
+		g.txb_n -= (unsigned)took;
+		if (took < k || !k)
+			return; /* the ring (or the wrappers) full: the next turn */
+	}
+}
+
+bool link_tx_waiting(void)
+{
+	return g.txb_n != 0;
 }
 
 /* The stack's frames: to our own address stay on this machine (delivered to
@@ -171,17 +232,16 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			net_pkt_free(g.ns, p);
 			continue;
 		}
-		struct nd_buf *b = g.running ? wr_get(p) : NULL;
-		if (!b) {
+		if (!g.running) {
 			g.q.stats.drops[ND_DROP_TX_FULL]++;
 			net_pkt_free(g.ns, p);
 			continue;
 		}
-		b->len = p->len;
-		if (p->flags & NET_PKT_TX_L4_CSUM) {
-			b->flags = ND_TX_CSUM;
-			b->csum_start = p->csum_start;
-			b->csum_offset = p->csum_offset;
+		/* behind frames already waiting: keep the order */
+		struct nd_buf *b = g.txb_n ? NULL : tx_wrap(p);
+		if (!b) {
+			tx_defer(p);
+			continue;
 		}
 		bufs[k++] = b;
 		if (k == BURST) {
@@ -191,6 +251,7 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 	}
 	if (k)
 		tx_ring(bufs, k);
+	tx_backlog_drain();
 }
 
 /* ---------------------------------------------------------------- peers */
@@ -381,6 +442,7 @@ void link_finish(void)
 	if (!g.have_queue || !g.running)
 		return;
 	link_reclaim();
+	tx_backlog_drain();
 	link_refill();
 	if (g.nd.ops->tx_flush)
 		g.nd.ops->tx_flush(&g.q);

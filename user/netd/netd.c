@@ -162,6 +162,12 @@ static int pump(struct disp *d, void *arg)
 	work += sock_turn();
 	link_finish();
 	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
+	if (link_tx_waiting()) {
+		/* the device frees ring slots without telling us: look again soon */
+		uint64_t soon = pika_clock_ns() + 1000000;
+		if (!d->wake_at || d->wake_at > soon)
+			d->wake_at = soon;
+	}
 	if (g.nloop || g.rx_more)
 		work++;
 	return work;
@@ -402,9 +408,10 @@ static void h_stats(struct disp_req *r)
 	OUT(" rx %lu tx %lu rx_bytes %lu tx_bytes %lu irqs %lu polls %lu\n", g.q.stats.rx_packets,
 	    g.q.stats.tx_packets, g.q.stats.rx_bytes, g.q.stats.tx_bytes, irq_count, g.q.stats.polls);
 	OUT("core %d refused_peer_messages %lu\n", g.core, g.refused_peer_msgs);
-	OUT("core %d doorbells rx %lu tx %lu rx_starved %lu rx_kicks %lu turns %lu sleeps %lu\n", g.core,
+	OUT("core %d doorbells rx %lu tx %lu rx_starved %lu rx_kicks %lu turns %lu sleeps %lu tx_deferred %lu "
+	    "tx_waiting %u\n", g.core,
 	    g.q.stats.doorbells_rx, g.q.stats.doorbells_tx, g.q.stats.rx_starved, g.q.stats.rx_kicks, g.turns,
-	    g.d.sleeps);
+	    g.d.sleeps, g.tx_deferred, g.txb_n);
 	for (int i = 0; i < ND_DROP_MAX; i++)
 		if (g.q.stats.drops[i])
 			OUT("core %d drop driver.%s %lu\n", g.core, nd_drop_names[i], g.q.stats.drops[i]);

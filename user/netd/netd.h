@@ -97,6 +97,7 @@ extern const uint8_t netd_rss_key[40];
 
 #define RING 256
 #define BURST 32
+#define TX_BACKLOG 1024 /* frames kept while the transmit ring is full */
 
 struct netd {
 	int core, ncores, dev;
@@ -133,6 +134,10 @@ struct netd {
 	/* frames for this core's own stack, handled at the next pump */
 	struct net_pkt *loopq[256];
 	int nloop;
+	/* frames the transmit ring had no room for, oldest first (link.c) */
+	struct net_pkt *txb[TX_BACKLOG];
+	unsigned txb_head, txb_n;
+	uint64_t tx_deferred; /* frames that waited there instead of being dropped */
 	/* link counters */
 	uint64_t fwd_out, fwd_in, fwd_drops, ls_tx, looped;
 	uint64_t starved_seen, refused_peer_msgs;
@@ -153,6 +158,7 @@ int link_rx(int budget);      /* local delivery, then up to budget frames of the
 void link_reclaim(void);
 void link_finish(void);       /* end of a turn: reclaim, refill, one transmit doorbell */
 bool link_arm(void);          /* before sleeping: interrupts on; true when a frame came meanwhile */
+bool link_tx_waiting(void);   /* frames wait for room in the transmit ring */
 void link_share_arp(const uint8_t *frame, uint16_t len);
 void h_arp(struct disp_req *r);
 void h_frame(struct disp_req *r);
