@@ -498,6 +498,7 @@ static long sys_proc_list(u64 buf, u64 n, u64 a2, u64 a3)
 		info.switches = p->switches;
 		info.wakeups = p->wakeups;
 		info.sleeps = p->sleeps;
+		info.frames = p->frames;
 		strlcpy(info.name, p->name, sizeof(info.name));
 		for (int j = 0; j < MAX_THREADS; j++) {
 			struct thread *t = thread_by_index(j);

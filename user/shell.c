@@ -101,7 +101,7 @@ static void cmd_ps(const char *arg)
 	if (core_arg(arg, &from, &to))
 		return;
 	static struct pika_proc_info p[128];
-	printf("core       pid      ppid  state   thr  run_ms  switches  wakeups  chans  name\n");
+	printf("core       pid      ppid  state   thr  run_ms  switches  wakeups  chans  frames  name\n");
 	for (int c = from; c <= to; c++) {
 		long n = mon_ps(c, p, 128);
 		if (n < 0) {
@@ -109,9 +109,9 @@ static void cmd_ps(const char *arg)
 			continue;
 		}
 		for (long i = 0; i < n; i++)
-			printf("%4d  %8d  %8d  %-6s  %3u  %6lu  %8lu  %7lu  %5u  %s%s\n", c, p[i].pid, p[i].ppid,
+			printf("%4d  %8d  %8d  %-6s  %3u  %6lu  %8lu  %7lu  %5u  %6lu  %s%s\n", c, p[i].pid, p[i].ppid,
 			       p[i].state == 1 ? "run" : "zombie", p[i].threads, p[i].run_ns / 1000000,
-			       p[i].switches, p[i].wakeups, p[i].nchans, p[i].name, p[i].monitor ? " (monitor)" : "");
+			       p[i].switches, p[i].wakeups, p[i].nchans, p[i].frames, p[i].name, p[i].monitor ? " (monitor)" : "");
 	}
 }
 

@@ -61,28 +61,52 @@ check "every packet buffer's guard intact, the replies left in fragments" guard_
 
 # ---------------------------------------------------------------- frames
 frames() { shell_cmd stats | awk '$1 == "core" && $3 == "frames" {printf "%s ", $4}'; }
+# "core/name/pid frames" of every process: which one a difference is in
+proc_frames() { shell_cmd ps | awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $1 "/" $11 "/" $2, $10}' | sort; }
+frames_moved() { # processes whose frames differ between two proc_frames lists
+	join -a1 -a2 -e- -o 0,1.2,2.2 "$1" "$2" | awk '$2 != $3 {printf "%s %s->%s; ", $1, $2, $3}'
+}
 short_conns() { # seconds: wrk with Connection: close; prints the requests done
 	nsx wrk -t2 -c32 -d"$1"s --timeout 10s -H "Connection: close" "http://$GUEST/" 2> /dev/null |
 		awk '/requests in/ {print $1}'
 }
+# connections until at least $1 are done, then up to 15 s for the servers
+# to give idle pools back (after a second without work); sets done, after
+conns_then_frames() {
+	local i n
+	done=0
+	for ((i = 0; i < 12 && done < $1; i++)); do
+		n=$(short_conns 15)
+		done=$((done + ${n:-0}))
+	done
+	sleep 2
+	for ((waited = 3; waited <= 15; waited++)); do
+		sleep 1
+		after=$(frames)
+		[ "$after" = "$2" ] && break
+	done
+}
 short_conns 3 > /dev/null # the pools and sets reach their size for 32 at once
 sleep 3
 before=$(frames)
-total=0
-for ((i = 0; i < 12 && total < 100000; i++)); do
-	n=$(short_conns 15)
-	total=$((total + ${n:-0}))
-done
-# servers give idle pools back after a second without work: wait up to 15 s
-sleep 2
-for ((waited = 3; waited <= 15; waited++)); do
-	sleep 1
-	after=$(frames)
-	[ "$after" = "$before" ] && break
-done
+proc_frames > "$work/procs.before"
+conns_then_frames 100000 "$before"
+total=$done
+first=$after
+proc_frames > "$work/procs.after"
+moved=$(frames_moved "$work/procs.before" "$work/procs.after")
+# A leak loses frames with every connection (it was one per 60). A heap
+# that grew once because more connections than ever were open at once on a
+# slow host (seen once in CI: 32 frames on core 0, never locally) does not
+# grow again: then 50,000 more connections must leave the count where it is.
+again=same
+if [ "$first" != "$before" ]; then
+	conns_then_frames 50000 "$first"
+	again="$after after $done more"
+fi
 check "$total short connections (>= 100,000)" test "$total" -ge 100000
-check "every core's free frames back to their start value (before: $before; after: $after, ${waited} s after the last)" \
-	test "$before" = "$after"
+check "every core's free frames back to their start value (before: $before; after: $first, ${waited} s after the last; processes: ${moved:-none moved}; again: $again)" \
+	test "$first" = "$before" -o "$after" = "$first"
 
 # ---------------------------------------------------------------- 10,000 connections
 # before the flood: right after one (its half-open connections still in the

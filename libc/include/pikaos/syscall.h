@@ -132,6 +132,7 @@ struct pika_proc_info {
 	unsigned long switches; /* times one of its threads was switched to */
 	unsigned long wakeups;  /* wake-ups that named it (SYS_chan_wake, its interrupts, ...) */
 	unsigned long sleeps;   /* times it blocked in event_wait */
+	unsigned long frames;   /* mmap'ed and DMA frames it holds (not its page tables) */
 };
 
 /* Per-core kernel counters (SYS_stats). The event counters: `wakes` named
