@@ -57,6 +57,7 @@ struct net_flow {
 	uint16_t lport;
 	uint16_t rport;
 	uint8_t proto; /* 6 = TCP, 17 = UDP */
+	uint8_t tcp_flags; /* net_classify: the segment's TCP flags (a SYN opens a flow) */
 };
 
 enum net_log_level { NET_LOG_ERR = 0, NET_LOG_WARN, NET_LOG_INFO, NET_LOG_DEBUG };
@@ -84,6 +85,10 @@ struct net_port {
 	/* Ephemeral-port predicate (optional): true if replies for this flow
 	 * will reach this instance's queue (RSS hash, PIKA flow group). */
 	bool (*flow_ok)(void *ctx, const struct net_flow *flow);
+	/* A connection's control block is gone (closed, reset, TIME_WAIT over,
+	 * aborted; optional, not called for listeners).
+	 * A connection manager that steered the flow here is told through it. */
+	void (*conn_gone)(void *ctx, const struct net_flow *flow);
 };
 
 /* ------------------------------------------------------------------ config */
@@ -218,6 +223,8 @@ int net_tcp_close(struct net_stack *s, int h);
 /* Send RST and release the handle. */
 int net_tcp_abort(struct net_stack *s, int h);
 int net_tcp_state(struct net_stack *s, int h);
+/* Does a connection (any state but LISTEN) of this flow exist? */
+bool net_tcp_flow_exists(struct net_stack *s, const struct net_flow *f);
 int net_tcp_sockname(struct net_stack *s, int h, struct net_sockaddr *a);
 int net_tcp_peername(struct net_stack *s, int h, struct net_sockaddr *a);
 

@@ -357,6 +357,7 @@ enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct
 	fl->lport = net_ntohs(th->dport);
 	fl->rport = net_ntohs(th->sport);
 	fl->proto = IP_PROTO_TCP;
+	fl->tcp_flags = th->flags;
 	if (tcb_lookup(s, fl->laddr, fl->lport, fl->raddr, fl->rport))
 		return NET_CLASS_LOCAL;
 	if (!s->port.owner_of)

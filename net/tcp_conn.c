@@ -149,6 +149,11 @@ struct tcb *tcb_lookup(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t r
 	return NULL;
 }
 
+bool net_tcp_flow_exists(struct net_stack *s, const struct net_flow *f)
+{
+	return tcb_lookup(s, f->laddr, f->lport, f->raddr, f->rport) != NULL;
+}
+
 struct tcb *tcb_listener(struct net_stack *s, uint32_t la, uint16_t lp)
 {
 	struct tcb *wild = NULL;
@@ -231,6 +236,10 @@ void tcb_free(struct net_stack *s, struct tcb *t)
 			tcp_send_rst(s, ct);
 			tcb_free(s, ct);
 		}
+	}
+	if (t->state != NET_TCP_LISTEN && t->rport && s->port.conn_gone) {
+		struct net_flow fl = { t->laddr, t->raddr, t->lport, t->rport, IP_PROTO_TCP, 0 };
+		s->port.conn_gone(s->port.ctx, &fl);
 	}
 	tcp_port_uncount(s, t);
 	tcb_hash_remove(s, t);
@@ -505,7 +514,7 @@ static int pick_port(struct net_stack *s, struct tcb *t, uint32_t ra, uint16_t r
 			continue;
 		/* the NIC's steering matters only for peers outside this host */
 		if (s->port.flow_ok && !ip_is_local(s, ra)) {
-			struct net_flow f = { la, ra, port, rp, IP_PROTO_TCP };
+			struct net_flow f = { la, ra, port, rp, IP_PROTO_TCP, 0 };
 			if (!s->port.flow_ok(s->port.ctx, &f))
 				continue;
 		}

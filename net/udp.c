@@ -75,7 +75,7 @@ static int udp_autobind(struct net_stack *s, struct udp_sock *u, const struct ne
 			continue;
 		/* the NIC's steering matters only for peers outside this host */
 		if (dst && s->port.flow_ok && !ip_is_local(s, dst->addr)) {
-			struct net_flow f = { la, dst->addr, port, dst->port, IP_PROTO_UDP };
+			struct net_flow f = { la, dst->addr, port, dst->port, IP_PROTO_UDP, 0 };
 			if (!s->port.flow_ok(s->port.ctx, &f))
 				continue;
 		}

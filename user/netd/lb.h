@@ -33,7 +33,7 @@
 
 #define LB_APPS_MAX 16   /* local applications of one port on one core */
 #define LB_OFFERS_MAX 64 /* other CMs */
-#define LB_WINDOW 15     /* service times in the moving median (odd) */
+#define LB_WINDOW 31     /* service times in the moving median (odd) */
 
 enum lb_scheme { LB_NAIVE, LB_UNFILTERED, LB_FILTERED, LB_TOURNAMENT };
 

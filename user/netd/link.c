@@ -54,10 +54,15 @@ int port_owner_of(void *ctx, const struct net_flow *f)
 	(void)ctx;
 	if (f->proto != 6)
 		return -1;
-	int c = link_owner(f->raddr, f->laddr, f->rport, f->lport);
+	int c = cm_pinned(f); /* our CM gave it to another core */
+	if (c >= 0)
+		return c;
+	c = link_owner(f->raddr, f->laddr, f->rport, f->lport);
 	/* while the owner's netd is away (restarting) its flows are ours: new
 	 * connections are served here, old ones get a reset */
-	return c == g.core || !g.peer[c] ? -1 : c;
+	if (c != g.core)
+		return g.peer[c] ? c : -1;
+	return cm_steer(f); /* a new flow of ours: whose application takes it */
 }
 
 bool port_flow_ok(void *ctx, const struct net_flow *f)
@@ -101,7 +106,7 @@ static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 void port_forward(void *ctx, int core, struct net_pkt *pkt)
 {
 	(void)ctx;
-	send_frame(core, NETD_FRAME_RX, pkt);
+	send_frame(core, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, pkt);
 	net_pkt_free(g.ns, pkt);
 }
 
@@ -279,9 +284,23 @@ void h_frame(struct disp_req *r)
 	memcpy(p->data, data, fr.len);
 	p->len = fr.len;
 	g.fwd_in++;
-	if (fr.kind == NETD_FRAME_RX) {
+	if (fr.kind == NETD_FRAME_RX || fr.kind == NETD_FRAME_HANDED) {
 		if (fr.l4_csum)
 			p->flags = NET_PKT_RX_L4_CSUM_OK;
+		if (fr.kind == NETD_FRAME_HANDED) {
+			cm_taken(); /* its later segments come as NETD_FRAME_RX */
+		} else {
+			/* a link server passed us a segment of a flow we own: our CM
+			 * may have given the flow (or give its SYN now) to another core */
+			struct net_flow fl;
+			int to;
+			if (net_classify(g.ns, p, &fl, &to) == NET_CLASS_REMOTE && (to = cm_pinned(&fl)) >= 0) {
+				send_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, p);
+				net_pkt_free(g.ns, p);
+				return;
+			}
+			cm_handing(); /* a decision that pinned nothing is forgotten */
+		}
 		net_input_forwarded(g.ns, p);
 	} else if (fr.kind == NETD_FRAME_TX && g.have_queue) {
 		g.ls_tx++;

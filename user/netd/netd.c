@@ -52,10 +52,23 @@ static void read_config(void)
 	g.addr = 0x0a00020f; /* 10.0.2.15 */
 	g.mask = 0xffffff00;
 	g.gw = 0x0a000202;
-	char cl[1024];
-	if (pika_cmdline(cl, sizeof(cl)) < 0)
+	static char cl[1024];
+	const char *lb = NULL;
+	uint32_t lb_period = 0;
+	if (pika_cmdline(cl, sizeof(cl)) < 0) {
+		cm_init(NULL, 0);
 		return;
+	}
 	for (char *w = strtok(cl, " "); w; w = strtok(NULL, " ")) {
+		if (strncmp(w, "lb=", 3) == 0) {
+			lb = w + 3;
+			continue;
+		}
+		if (strncmp(w, "lb_period=", 10) == 0) {
+			int v = atoi(w + 10);
+			lb_period = v > 0 && v <= 10000 ? (uint32_t)v : 0;
+			continue;
+		}
 		if (strcmp(w, "ip=dhcp") == 0) {
 			g.dhcp = true;
 			continue;
@@ -76,6 +89,7 @@ static void read_config(void)
 		if (parse_ip(w + 3, &g.addr) == 0 && prefix > 0 && prefix <= 32)
 			g.mask = prefix == 32 ? 0xffffffff : ~((1u << (32 - prefix)) - 1);
 	}
+	cm_init(lb, lb_period);
 }
 
 /* ---------------------------------------------------------------- stack port */
@@ -86,7 +100,7 @@ static uint64_t port_now(void *ctx)
 	return pika_clock_ns();
 }
 
-static void port_random(void *ctx, void *buf, size_t len)
+void port_random(void *ctx, void *buf, size_t len)
 {
 	(void)ctx;
 	uint8_t *p = buf;
@@ -132,7 +146,8 @@ static int stack_init(void)
 		return (int)va;
 	g.ns_mem = (uint8_t *)va;
 	struct net_port port = { .now_ns = port_now, .tx = port_tx, .random = port_random, .log = port_log,
-				 .owner_of = port_owner_of, .forward = port_forward, .flow_ok = port_flow_ok };
+				 .owner_of = port_owner_of, .forward = port_forward, .flow_ok = port_flow_ok,
+				 .conn_gone = cm_conn_gone };
 	g.ns = net_init(g.ns_mem, g.ns_len, &cfg, &port);
 	if (!g.ns)
 		return -EINVAL;
@@ -160,8 +175,11 @@ static int pump(struct disp *d, void *arg)
 	if (now >= g.next_timer || work)
 		g.next_timer = net_poll(g.ns);
 	work += sock_turn();
+	uint64_t cm_at = cm_tick(now);
 	link_finish();
 	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
+	if (cm_at && (!d->wake_at || cm_at < d->wake_at))
+		d->wake_at = cm_at;
 	if (link_tx_waiting()) {
 		/* the device frees ring slots without telling us: look again soon */
 		uint64_t soon = pika_clock_ns() + 1000000;
@@ -191,6 +209,7 @@ void netd_close_chan(struct disp_chan *dc)
 		if (g.peer[c] != dc)
 			continue;
 		g.peer[c] = NULL;
+		cm_peer_lost(c);
 		/* the netd of a queue went: its share of the buckets goes to the
 		 * others (its queue stays as it is: it cannot be re-made while the
 		 * device runs) */
@@ -436,6 +455,7 @@ static void h_stats(struct disp_req *r)
 		    g.rx_posted);
 		n += sock_stats(text + n, (int)sizeof(text) - n);
 		n += link_stats(text + n, (int)sizeof(text) - n);
+		n += cm_stats(text + n, (int)sizeof(text) - n);
 		for (int i = 0; i < NET_DROP__COUNT; i++)
 			if (st->drops[i])
 				OUT("core %d drop net.%s %lu\n", g.core, net_drop_name(i), st->drops[i]);
@@ -639,6 +659,8 @@ int main(void)
 	disp_on(&g.d, NETD_ADDR, h_addr);
 	disp_on(&g.d, NETD_KICK, h_kick);
 	disp_on(&g.d, NETD_COUNTERS, h_counters);
+	disp_on(&g.d, NETD_OFFER, h_offer);
+	disp_on(&g.d, NETD_UNPIN, h_unpin);
 	sock_init(&g.d);
 	g.d.closed = closed;
 	if (g.core == 0) {

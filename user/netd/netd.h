@@ -9,9 +9,10 @@
  *   link.c   frames: the queue, flow ownership, forwarding between cores,
  *            transmitting for cores without a queue, local delivery
  *   sock.c   the socket service (pikaos/sockproto.h) behind libc's sockets
+ *   cm.c     the connection manager: which core's application gets a new
+ *            connection (lb.c decides), offers between CMs, flow pins
  *   lb.c     PIKA's load balancer (tournament, tariff, filter, watermarks):
- *            the decisions only, host-tested; the connection manager that
- *            will feed it offers and service times does not exist yet
+ *            the decisions only, host-tested
  *
  * Who owns a TCP flow: the core the NIC's RSS would pick for it, computed in
  * software (the same Toeplitz key; bucket b -> core b % ncores). With a queue
@@ -60,6 +61,8 @@ enum {
 	NETD_ADDR,       /* peer notification: struct netd_addr, the address DHCP gave core 0 */
 	NETD_KICK,       /* peer notification: my receive ring ran dry, ring your receive doorbell */
 	NETD_COUNTERS = PIKA_NETD_COUNTERS, /* -> struct netd_counters (pikaos/netd.h) */
+	NETD_OFFER = 22, /* peer notification: struct netd_offer (cm.c), a CM's best application of a port */
+	NETD_UNPIN,      /* peer notification: struct netd_unpin (cm.c), a flow you steered to me is gone */
 };
 
 
@@ -77,7 +80,7 @@ struct netd_arp {
  * overwritten before it was read. */
 #define NETD_FWD_SLOTS 64
 #define NETD_FWD_SLOT 2048
-enum { NETD_FRAME_RX = 1, NETD_FRAME_TX = 2 };
+enum { NETD_FRAME_RX = 1, NETD_FRAME_TX = 2, NETD_FRAME_HANDED = 3 /* RX: the SYN of a connection your CM gave me */ };
 struct netd_frame {
 	uint32_t slot;
 	uint16_t len;
@@ -166,6 +169,22 @@ void h_addr(struct disp_req *r);
 void h_kick(struct disp_req *r);
 int link_stats(char *out, int max);
 
+/* cm.c */
+void cm_init(const char *lb, uint32_t period_ms); /* lb= (NULL: tournament:2), lb_period= (0: 20 ms) */
+void cm_listen(uint16_t port);   /* this core's first listener of the port */
+void cm_unlisten(uint16_t port); /* and its last one went */
+void cm_report(uint16_t port, uint64_t service_ns); /* a connection offered to the port's application closed */
+int cm_pinned(const struct net_flow *f); /* the core this core's CM gave the flow to, or -1 */
+int cm_steer(const struct net_flow *f);  /* a SYN of a flow we own: the core to give it to, or -1 (ours) */
+bool cm_handing(void);           /* did the last cm_steer give a SYN away (then clears it) */
+void cm_taken(void);             /* a SYN another CM gave us arrived */
+void cm_conn_gone(void *ctx, const struct net_flow *f); /* net_port.conn_gone */
+void cm_peer_lost(int core);
+uint64_t cm_tick(uint64_t now);  /* offers and pins; when it wants a turn again (0: never) */
+void h_offer(struct disp_req *r);
+void h_unpin(struct disp_req *r);
+int cm_stats(char *out, int max);
+
 /* sock.c */
 void sock_init(struct disp *d);
 bool sock_new_client(struct disp_chan *dc); /* a process bound us; false: refused */
@@ -175,6 +194,7 @@ int sock_stats(char *out, int max);
 void sock_counts(uint64_t *calls, uint64_t *oneway);
 
 /* netd.c */
+void port_random(void *ctx, void *buf, size_t len);
 void netd_close_chan(struct disp_chan *dc); /* ours closed and out of the loop */
 /* Who is at the other end of a channel (struct disp_chan.id): another
  * core's netd (checked with its monitor, or bound by us), a socket client

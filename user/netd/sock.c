@@ -160,6 +160,8 @@ static void group_leave(struct group *grp, struct client *c, int id)
 			}
 		map_del(grp->nh);
 		net_tcp_close(g.ns, grp->nh);
+		if (grp->port)
+			cm_unlisten(grp->port);
 		free(grp);
 		return;
 	}
@@ -292,6 +294,9 @@ static void h_listen(struct disp_req *r)
 			return;
 		}
 		grp->nh = p->nh; /* the map entry of nh now names the group's first member */
+		grp->port = p->port;
+		if (grp->port)
+			cm_listen(grp->port); /* the other cores' CMs hear of it */
 	}
 	grp->m[grp->n].c = c;
 	grp->m[grp->n].id = q->h;
@@ -357,6 +362,9 @@ void sock_release(struct client *c, int id)
 		}
 		group_leave(p->grp, c, id);
 	} else if (p->kind == SOCK_KIND_TCP) {
+		if (p->offered_ns) /* PIKA's service time: offered until closed */
+			cm_report(p->cm_port, pika_clock_ns() - p->offered_ns);
+		p->offered_ns = 0;
 		net_tcp_set_mirror(g.ns, p->nh, NULL, NULL);
 		net_tcp_close(g.ns, p->nh);
 		map_del(p->nh);

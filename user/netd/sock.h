@@ -30,6 +30,7 @@ struct uring {
 #define GROUP_MEMBERS 16
 struct group {
 	int nh;                      /* the stack listener; also the group's number for processes */
+	uint16_t port;               /* its port (0: an ephemeral one, not managed by the CM) */
 	int n;
 	struct { struct client *c; int id; } m[GROUP_MEMBERS];
 	int next;                    /* round robin */
@@ -53,6 +54,8 @@ struct psock {
 	uint32_t ready_at;           /* 1 + ready-list index where we last listed it */
 	bool dirty;
 	struct uring *urx, *utx;     /* UDP */
+	uint64_t offered_ns;         /* an accepted connection: when its accept record was written */
+	uint16_t cm_port;            /* and its listener's port (service times for the CM) */
 };
 
 /* Why a client's channel was closed by netd (netstat: sock.bad.<reason>). */

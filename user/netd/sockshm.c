@@ -394,6 +394,8 @@ void shm_accept(struct group *grp)
 		sock_map_put(nh, c, id);
 		shm_open_entry(c, id, SOCK_KIND_TCP, SOCK_ST_OPEN | SOCK_ST_CONNECTED | SOCK_ST_EVER);
 		p->ever = true;
+		p->offered_ns = pika_clock_ns();
+		p->cm_port = grp->port;
 		net_tcp_set_mirror(g.ns, nh, (uint16_t *)e->rx_slot, (uint16_t *)e->tx_slot);
 		struct sock_accept rec = { (uint32_t)grp->nh, (uint32_t)id, p->gen, peer.addr, peer.port, { 0 } };
 		c->a->accepts[c->accept_head % SOCK_ACCEPTS] = rec;

@@ -6,7 +6,8 @@
 # make test replays the seeds and saved findings (the unit tests below) and
 # runs each target for FUZZ_TEST_SECONDS (tools/test-all).
 
-NETD_FUZZ_SOCK_SRC := tests/fuzz/netd/fuzz_sock.c user/netd/sock.c user/netd/sockshm.c
+NETD_FUZZ_SOCK_SRC := tests/fuzz/netd/fuzz_sock.c user/netd/sock.c user/netd/sockshm.c user/netd/cm.c \
+	user/netd/lb.c user/netd/pin.c
 NETD_FUZZ_MON_SRC := tests/fuzz/netd/fuzz_monitor.c
 NETD_FUZZ_HDR := $(wildcard user/netd/*.h libc/include/pikaos/*.h) monitor/monitor.c
 

@@ -69,6 +69,20 @@ int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t le
 
 void chan_notify(struct chan *c) { (void)c; }
 
+/* the connection manager (cm.c, linked in) asks these of netd */
+static uint64_t fake_clock;
+uint64_t pika_clock_ns(void) { return fake_clock; }
+int link_owner(uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport)
+{
+	(void)raddr, (void)laddr, (void)rport, (void)lport;
+	return g.core; /* one core: every flow is ours, nothing is pinned */
+}
+bool netd_from_peer(struct disp_req *r)
+{
+	(void)r;
+	return false; /* no peer netd in this world */
+}
+
 struct fclient {
 	struct disp_chan *dc;
 	uint8_t *mem; /* the channel frame, then the data area (struct sock_area) */
@@ -243,7 +257,9 @@ static void run_for(struct fz *f, uint64_t ns)
 		sim_run(&f->sim, until, NULL, NULL);
 	}
 	peer_events(f);
+	fake_clock = f->sim.now;
 	sock_turn();
+	cm_tick(fake_clock);
 }
 
 static void peer_op(struct fz *f)

@@ -1,0 +1,360 @@
+/*
+ * cm.c - the connection manager of this core (PIKA 3.1, 3.3): which core's
+ * application gets a new connection of a listening port.
+ *
+ * Every core's CM decides for the SYNs of the flows its core owns (the
+ * core RSS puts them on, link_owner). Its local application is the port's
+ * listen group on this core (sock.c; its processes take connections in
+ * turn); the other cores' applications are known from their offers. The
+ * decision is lb.c's (lb= boot option). A connection given to another core
+ * is steered there for its whole life: the flow is pinned here to that core,
+ * the SYN and every later segment go to it as forwarded frames (NETD_FRAME),
+ * and that core's stack holds the connection and serves it to its
+ * application through the application's own socket rings, so the data path
+ * stays on the application's core. When that core's control block goes
+ * (conn_gone) it tells us (NETD_UNPIN) and the pin goes.
+ *
+ * Offers (NETD_OFFER): every lb_period= ms a CM tells the others the
+ * service time of each port's local application when it changed by more than
+ * an eighth, and at least every CM_KEEP periods; an offer not renewed for
+ * 3 * CM_KEEP periods is forgotten, and a port whose last local listener
+ * closed is withdrawn at once. Service time (PIKA): from the connection
+ * offered to the application (its accept record) until it closed it,
+ * reported by sock.c, kept as a moving median (lb.c).
+ *
+ * Calling context: netd's loop only (one thread); no state is shared with
+ * other cores except through these messages.
+ */
+#include <errno.h>
+#include <pikaos.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/prot/tcp.h"
+#include "user/netd/lb.h"
+#include "user/netd/netd.h"
+#include "user/netd/pin.h"
+
+#define CM_PORTS 16
+#define CM_KEEP 50               /* periods between unchanged offers */
+#define CM_GONE 256              /* unpins held until the end of a turn */
+#define CM_APP 1                 /* the handle of this core's listen group */
+#define MS 1000000ul
+#define PIN_IDLE_OPEN (10 * 1000 * MS)    /* a pin that saw only SYNs (a handshake never completed) */
+#define PIN_IDLE_CONN (3600 * 1000 * MS)  /* one that carried a connection, without its unpin */
+
+struct cm_port {
+	uint16_t port;
+	bool used, local, offered; /* offered: the others think we serve it */
+	uint32_t sent_us;          /* the service time last offered */
+	uint64_t sent_at;
+	struct lb lb;
+};
+
+static struct {
+	struct lb_config cfg;
+	uint64_t period;
+	struct cm_port ports[CM_PORTS];
+	struct pin_table pins;
+	uint64_t next_offer, next_sweep;
+	bool handing; /* the decision just made gave the SYN away (port_forward marks it) */
+	struct net_flow gone[CM_GONE]; /* connections gone this turn, of flows other CMs own */
+	unsigned ngone;
+	uint64_t local, given, taken, pin_full, unpins_in, unpins_out, offers_in, offers_out, expired;
+} cm;
+
+/* An offer or its withdrawal (service_us 0), from CM `core`. */
+struct netd_offer {
+	uint32_t core;
+	uint32_t port;
+	uint32_t handle;
+	uint32_t service_us;
+};
+
+/* the flow a pin names: the remote end and our port (our address is one) */
+struct netd_unpin {
+	uint32_t raddr, laddr;
+	uint16_t rport, lport;
+};
+
+void cm_init(const char *lb, uint32_t period_ms)
+{
+	lb_config_default(&cm.cfg);
+	if (lb && lb_parse(lb, &cm.cfg) < 0) {
+		printf("netd: core %d: lb=%s: not a scheme (naive, unfiltered:T, filtered:T, tournament:T); "
+		       "using tournament:2\n", g.core, lb);
+		lb_config_default(&cm.cfg);
+	}
+	cm.period = (uint64_t)(period_ms ? period_ms : 20) * MS;
+}
+
+static struct cm_port *port_find(uint16_t port, bool make)
+{
+	struct cm_port *free_one = NULL;
+	for (int i = 0; i < CM_PORTS; i++) {
+		if (cm.ports[i].used && cm.ports[i].port == port)
+			return &cm.ports[i];
+		if (!cm.ports[i].used && !free_one)
+			free_one = &cm.ports[i];
+	}
+	if (!make || !free_one)
+		return NULL;
+	memset(free_one, 0, sizeof(*free_one));
+	free_one->used = true;
+	free_one->port = port;
+	lb_init(&free_one->lb, &cm.cfg, (pika_rdtsc() ^ (uint64_t)g.core << 56 ^ port) | 1);
+	return free_one;
+}
+
+/* a port nobody serves, here or elsewhere, is forgotten */
+static void port_maybe_free(struct cm_port *p)
+{
+	if (p->local || p->offered)
+		return;
+	for (int i = 0; i < LB_OFFERS_MAX; i++)
+		if (p->lb.offers[i].used)
+			return;
+	p->used = false;
+}
+
+void cm_listen(uint16_t port)
+{
+	struct cm_port *p = port_find(port, true);
+	if (!p || p->local)
+		return;
+	if (lb_app_add(&p->lb, CM_APP) == 0)
+		p->local = true;
+	cm.next_offer = 0; /* tell the others at the next turn */
+}
+
+void cm_unlisten(uint16_t port)
+{
+	struct cm_port *p = port_find(port, false);
+	if (!p || !p->local)
+		return;
+	lb_app_remove(&p->lb, CM_APP);
+	p->local = false;
+	cm.next_offer = 0; /* the withdrawal goes at the next turn */
+}
+
+void cm_report(uint16_t port, uint64_t service_ns)
+{
+	struct cm_port *p = port_find(port, false);
+	uint64_t us = service_ns / 1000;
+	if (p && p->local)
+		lb_app_report(&p->lb, CM_APP, us ? (us > UINT32_MAX ? UINT32_MAX : (uint32_t)us) : 1);
+}
+
+/* ---------------------------------------------------------------- pins */
+
+static void pins_sweep(uint64_t now) { cm.expired += pin_sweep(&cm.pins, now, PIN_IDLE_OPEN, PIN_IDLE_CONN); }
+
+void cm_peer_lost(int core)
+{
+	pin_drop_core(&cm.pins, (uint8_t)core);
+	for (int i = 0; i < CM_PORTS; i++)
+		if (cm.ports[i].used) {
+			lb_offer_withdraw(&cm.ports[i].lb, (uint16_t)core);
+			port_maybe_free(&cm.ports[i]);
+		}
+}
+
+/* ---------------------------------------------------------------- steering */
+
+int cm_pinned(const struct net_flow *f)
+{
+	struct pin *p = pin_find(&cm.pins, f->raddr, f->rport, f->laddr, f->lport);
+	if (!p)
+		return -1;
+	p->last = pika_clock_ns();
+	if (!(f->tcp_flags & TCP_SYN))
+		p->conn = true;
+	if (!g.peer[p->core]) { /* that netd went away meanwhile */
+		pin_remove(&cm.pins, p);
+		return -1;
+	}
+	return p->core;
+}
+
+int cm_steer(const struct net_flow *f)
+{
+	if ((f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return -1; /* only a new flow is placed */
+	struct cm_port *p = port_find(f->lport, false);
+	struct lb_choice ch;
+	if (!p || lb_pick(&p->lb, &ch) < 0)
+		return -1; /* nobody listens anywhere: our stack answers (RST) */
+	if (ch.local || ch.core >= g.ncores || ch.core == g.core || !g.peer[ch.core]) {
+		cm.local++;
+		return -1;
+	}
+	if (pin_add(&cm.pins, f->raddr, f->rport, f->laddr, f->lport, (uint8_t)ch.core, pika_clock_ns()) < 0) {
+		cm.pin_full++;
+		return -1;
+	}
+	cm.given++;
+	cm.handing = true;
+	return ch.core;
+}
+
+bool cm_handing(void)
+{
+	bool h = cm.handing;
+	cm.handing = false;
+	return h;
+}
+
+void cm_taken(void) { cm.taken++; }
+
+/* Tells the CM that steered f here that its connection is gone, unless a
+ * new connection of the same flow took its place (a SYN that ended a
+ * TIME_WAIT, RFC 6191): that one still needs the pin. */
+static void unpin_send(const struct net_flow *f)
+{
+	int owner = link_owner(f->raddr, f->laddr, f->rport, f->lport);
+	if (owner == g.core || owner >= 64 || !g.peer[owner] || net_tcp_flow_exists(g.ns, f))
+		return;
+	struct netd_unpin u = { f->raddr, f->laddr, f->rport, f->lport };
+	disp_notify(g.peer[owner], NETD_UNPIN, &u, sizeof(u));
+	cm.unpins_out++;
+}
+
+/* The stack's control block of a flow is gone. Whether a new one replaced
+ * it is known only once the segment that ended it has been handled: the
+ * unpin waits for the end of the turn (cm_tick). */
+void cm_conn_gone(void *ctx, const struct net_flow *f)
+{
+	(void)ctx;
+	if (link_owner(f->raddr, f->laddr, f->rport, f->lport) == g.core)
+		return; /* nobody pinned it */
+	if (cm.ngone == CM_GONE) { /* a turn that closed this many: the oldest goes now */
+		unpin_send(&cm.gone[0]);
+		memmove(cm.gone, cm.gone + 1, sizeof(cm.gone[0]) * --cm.ngone);
+	}
+	cm.gone[cm.ngone++] = *f;
+}
+
+void h_unpin(struct disp_req *r)
+{
+	if (!netd_from_peer(r))
+		return;
+	struct netd_unpin u;
+	memcpy(&u, msg_cdata(&r->msg), sizeof(u));
+	struct pin *p = pin_find(&cm.pins, u.raddr, u.rport, u.laddr, u.lport);
+	if (p) {
+		pin_remove(&cm.pins, p);
+		cm.unpins_in++;
+	}
+}
+
+/* ---------------------------------------------------------------- offers */
+
+void h_offer(struct disp_req *r)
+{
+	if (!netd_from_peer(r))
+		return;
+	struct netd_offer o;
+	memcpy(&o, msg_cdata(&r->msg), sizeof(o)); /* our own copy, checked */
+	if (o.core >= (uint32_t)g.ncores || o.core >= LB_OFFERS_MAX || (int)o.core == g.core || !o.port ||
+	    o.port > 65535)
+		return;
+	cm.offers_in++;
+	struct cm_port *p = port_find((uint16_t)o.port, o.service_us != 0);
+	if (!p)
+		return;
+	if (o.service_us)
+		lb_offer_update(&p->lb, (uint16_t)o.core, o.handle, o.service_us, pika_clock_ns());
+	else
+		lb_offer_withdraw(&p->lb, (uint16_t)o.core);
+	port_maybe_free(p);
+}
+
+static void offer_send(uint16_t port, uint32_t handle, uint32_t us)
+{
+	struct netd_offer o = { (uint32_t)g.core, port, handle, us };
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (c != g.core && g.peer[c]) {
+			disp_notify(g.peer[c], NETD_OFFER, &o, sizeof(o));
+			cm.offers_out++;
+		}
+}
+
+/* From netd's turn: offers due, old offers and idle pins forgotten. Returns
+ * when it wants the next turn (0: no need). */
+uint64_t cm_tick(uint64_t now)
+{
+	uint64_t next = 0;
+	for (unsigned i = 0; i < cm.ngone; i++)
+		unpin_send(&cm.gone[i]);
+	cm.ngone = 0;
+	if (now >= cm.next_offer) {
+		cm.next_offer = now + cm.period;
+		for (int i = 0; i < CM_PORTS; i++) {
+			struct cm_port *p = &cm.ports[i];
+			if (!p->used)
+				continue;
+			lb_offers_expire(&p->lb, now, 3 * CM_KEEP * cm.period);
+			uint32_t h, us;
+			if (p->local && lb_best_local(&p->lb, &h, &us)) {
+				uint32_t d = us > p->sent_us ? us - p->sent_us : p->sent_us - us;
+				if (!p->offered || d > p->sent_us / 8 || now - p->sent_at >= CM_KEEP * cm.period) {
+					offer_send(p->port, h, us);
+					p->offered = true;
+					p->sent_us = us;
+					p->sent_at = now;
+				}
+			} else if (p->offered) {
+				offer_send(p->port, 0, 0);
+				p->offered = false;
+			}
+			port_maybe_free(p);
+		}
+	}
+	for (int i = 0; i < CM_PORTS; i++)
+		if (cm.ports[i].used && cm.ports[i].local)
+			next = cm.next_offer;
+	if (cm.pins.n && now >= cm.next_sweep) {
+		cm.next_sweep = now + 1000 * MS;
+		pins_sweep(now);
+	}
+	if (cm.pins.n && (!next || cm.next_sweep < next))
+		next = cm.next_sweep;
+	return next;
+}
+
+int cm_stats(char *out, int max)
+{
+	static const char *const names[] = { "naive", "unfiltered", "filtered", "tournament" };
+	int n = snprintf(out, (size_t)max,
+			 "core %d cm lb %s:%u.%02u period_ms %lu local %lu given %lu taken %lu "
+			 "pins %u pin_full %lu unpins_in %lu unpins_out %lu pins_expired %lu "
+			 "offers_in %lu offers_out %lu\n",
+			 g.core, names[cm.cfg.scheme], cm.cfg.tariff_pct / 100, cm.cfg.tariff_pct % 100,
+			 cm.period / MS, cm.local, cm.given, cm.taken, cm.pins.n, cm.pin_full, cm.unpins_in,
+			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out);
+	if (n >= max)
+		return max - 1;
+	/* per port: our application's median service time, the offers (core:us,
+	 * + when through the filter) */
+#define PUT(...) (n += snprintf(out + n, (size_t)(max - n), __VA_ARGS__), n = n < max ? n : max - 1)
+	for (int i = 0; i < CM_PORTS && n < max - 1; i++) {
+		struct cm_port *p = &cm.ports[i];
+		if (!p->used)
+			continue;
+		PUT( "core %d cm port %u local_us ", g.core, p->port);
+		if (p->local)
+			PUT( "%u", lb_app_service(&p->lb, CM_APP));
+		else
+			PUT( "-");
+		PUT( " offers");
+		for (int c = 0; c < LB_OFFERS_MAX; c++)
+			if (p->lb.offers[c].used)
+				PUT( " %d:%u%s", c, p->lb.offers[c].service_us,
+					      p->lb.offers[c].passed ? "+" : "");
+		PUT( " picks_local %lu picks_remote %lu\n",
+			      p->lb.st.picks_local, p->lb.st.picks_remote);
+	}
+#undef PUT
+	return n;
+}
