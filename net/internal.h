@@ -474,6 +474,8 @@ unsigned udp_poll(struct net_stack *s, int h);
 
 /* dhcp.c */
 bool dhcp_wants(struct net_stack *s, struct net_pkt *p);
+/* Would a socket of ours (or our DHCP client) take a datagram of this flow? */
+bool udp_wanted_here(struct net_stack *s, const struct net_flow *f);
 void dhcp_input(struct net_stack *s, struct net_pkt *p);
 void dhcp_timer(struct net_stack *s);
 

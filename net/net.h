@@ -157,6 +157,9 @@ void net_input_forwarded(struct net_stack *s, struct net_pkt *pkt);
  * NET_CLASS_LOCAL: handle here; NET_CLASS_REMOTE: *core owns it;
  * NET_CLASS_OTHER: not a TCP segment for our address (handled here too). */
 enum net_class { NET_CLASS_LOCAL = 0, NET_CLASS_REMOTE = 1, NET_CLASS_OTHER = 2 };
+/* The TCP flow of a frame to us (or, marked NET_PKT_RX_LOOPED, to 127/8),
+ * fl's tcp_flags too; false for anything else (fragments included). */
+bool net_tcp_flow_of(struct net_stack *s, const struct net_pkt *pkt, struct net_flow *fl);
 enum net_class net_classify(struct net_stack *s, const struct net_pkt *pkt,
 			    struct net_flow *flow, int *core);
 

@@ -3,6 +3,7 @@
 #include "net/prot/eth.h"
 #include "net/prot/ip.h"
 #include "net/prot/tcp.h"
+#include "net/prot/udp.h"
 
 void net_config_default(struct net_config *c)
 {
@@ -332,25 +333,24 @@ void net_input_forwarded(struct net_stack *s, struct net_pkt *p)
 	net_leave(s);
 }
 
-enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl,
-			    int *core)
+bool net_tcp_flow_of(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl)
 {
 	memset(fl, 0, sizeof(*fl));
-	*core = s->cfg.core_id;
 	if (p->len < ETH_HLEN + IP_HLEN + TCP_HLEN)
-		return NET_CLASS_OTHER;
+		return false;
 	const struct eth_hdr *eh = (const struct eth_hdr *)(const void *)p->data;
 	if (net_ntohs(eh->type) != ETH_TYPE_IPV4)
-		return NET_CLASS_OTHER;
+		return false;
 	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)(p->data + ETH_HLEN);
 	unsigned hl = (unsigned)(ih->vhl & 15) * 4;
 	if ((ih->vhl >> 4) != 4 || hl < IP_HLEN || ih->proto != IP_PROTO_TCP ||
 	    (net_ntohs(ih->frag) & (IP_MF | IP_OFFMASK)) ||
 	    p->len < ETH_HLEN + hl + TCP_HLEN)
-		return NET_CLASS_OTHER;
+		return false;
 	uint32_t dst = net_ntohl(ih->dst);
-	if (!s->ip_addr || dst != s->ip_addr)
-		return NET_CLASS_OTHER;
+	/* ours, or loopback that never left memory */
+	if (!s->ip_addr || (dst != s->ip_addr && !((p->flags & NET_PKT_RX_LOOPED) && (dst >> 24) == 127)))
+		return false;
 	const struct tcp_hdr *th = (const struct tcp_hdr *)(const void *)(p->data + ETH_HLEN + hl);
 	fl->laddr = dst;
 	fl->raddr = net_ntohl(ih->src);
@@ -358,8 +358,51 @@ enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct
 	fl->rport = net_ntohs(th->sport);
 	fl->proto = IP_PROTO_TCP;
 	fl->tcp_flags = th->flags;
-	if (tcb_lookup(s, fl->laddr, fl->lport, fl->raddr, fl->rport))
-		return NET_CLASS_LOCAL;
+	return true;
+}
+
+/* A UDP datagram (not a fragment) to us or to a broadcast address: its flow,
+ * false for anything else. */
+static bool udp_flow_of(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	if (p->len < ETH_HLEN + IP_HLEN + UDP_HLEN || (p->flags & NET_PKT_RX_LOOPED))
+		return false;
+	const struct eth_hdr *eh = (const struct eth_hdr *)(const void *)p->data;
+	if (net_ntohs(eh->type) != ETH_TYPE_IPV4)
+		return false;
+	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)(p->data + ETH_HLEN);
+	unsigned hl = (unsigned)(ih->vhl & 15) * 4;
+	if ((ih->vhl >> 4) != 4 || hl < IP_HLEN || ih->proto != IP_PROTO_UDP ||
+	    (net_ntohs(ih->frag) & (IP_MF | IP_OFFMASK)) || p->len < ETH_HLEN + hl + UDP_HLEN)
+		return false;
+	uint32_t dst = net_ntohl(ih->dst);
+	if (dst != 0xffffffffu && (!s->ip_addr || dst != s->ip_addr) && !ip_is_bcast(s, dst))
+		return false;
+	const struct udp_hdr *uh = (const struct udp_hdr *)(const void *)(p->data + ETH_HLEN + hl);
+	fl->laddr = dst;
+	fl->raddr = net_ntohl(ih->src);
+	fl->lport = net_ntohs(uh->dport);
+	fl->rport = net_ntohs(uh->sport);
+	fl->proto = IP_PROTO_UDP;
+	return true;
+}
+
+enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl,
+			    int *core)
+{
+	*core = s->cfg.core_id;
+	if (net_tcp_flow_of(s, p, fl) && !(p->flags & NET_PKT_RX_LOOPED)) {
+		if (tcb_lookup(s, fl->laddr, fl->lport, fl->raddr, fl->rport))
+			return NET_CLASS_LOCAL;
+	} else if (udp_flow_of(s, p, fl)) {
+		/* a datagram no socket of ours takes (nor our DHCP client) may
+		 * be for a socket of another core */
+		if (udp_wanted_here(s, fl))
+			return NET_CLASS_LOCAL;
+	} else {
+		return NET_CLASS_OTHER; /* loopback TCP: the port steers it (netd's local delivery) */
+	}
 	if (!s->port.owner_of)
 		return NET_CLASS_LOCAL;
 	int c = s->port.owner_of(s->port.ctx, fl);

@@ -1,5 +1,6 @@
 /* UDP (RFC 768) sockets, and ICMP echo ("ping") sockets sharing the table. */
 #include "net/internal.h"
+#include "net/prot/dhcp.h"
 #include "net/prot/icmp.h"
 #include "net/prot/ip.h"
 #include "net/prot/udp.h"
@@ -141,6 +142,18 @@ static void udp_queue(struct net_stack *s, struct udp_sock *u, struct net_pkt *p
 	u->rx_bytes += p->l4_len;
 	s->stats.accepted[acc]++;
 	net_event(s, udp_handle(s, u), NET_EV_IN);
+}
+
+bool udp_wanted_here(struct net_stack *s, const struct net_flow *f)
+{
+	if (s->dhcp.state != NET_DHCP_OFF && f->lport == DHCP_CLIENT_PORT && f->rport == DHCP_SERVER_PORT)
+		return true;
+	for (unsigned i = 0; i < s->cfg.udp_socks; i++) {
+		const struct udp_sock *u = &s->udp[i];
+		if (u->used && u->kind == NET_DGRAM_UDP && u->lport == f->lport && (!u->laddr || u->laddr == f->laddr))
+			return true;
+	}
+	return false;
 }
 
 void udp_input(struct net_stack *s, struct net_pkt *p)

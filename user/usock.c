@@ -448,11 +448,15 @@ UTEST(peer_messages_from_a_process_are_refused)
 		return;
 	struct netd_addr na = { 0x01020304, 0xffffff00, 0x01020301 };
 	struct netd_arp arp = { ntohl(self.sin_addr.s_addr), { 2, 0, 0, 0, 0, 1 } };
-	struct netd_frame fr = { 0, 60, NETD_FRAME_RX, 0, 0, 0 };
+	struct netd_frame fr = { 0, 60, NETD_FRAME_RX, 0, 0, 0, 0, 0 };
+	uint32_t offer[4] = { 1, 80, 1, 1 }; /* a CM's offer: core 1 serves port 80 in 1 us */
+	uint32_t unpin[3] = { 0x0a000201, 0x0a00020f, 80 << 16 | 40000 };
 	UT_EXPECT_EQ(t, msg_call(&c, NETD_ADDR, &na, sizeof(na), NULL, 0, NULL, 5000000000ULL), -EPERM);
 	UT_EXPECT_EQ(t, msg_call(&c, NETD_ARP, &arp, sizeof(arp), NULL, 0, NULL, 5000000000ULL), -EPERM);
 	UT_EXPECT_EQ(t, msg_call(&c, NETD_FRAME, &fr, sizeof(fr), NULL, 0, NULL, 5000000000ULL), -EPERM);
 	UT_EXPECT_EQ(t, msg_call(&c, NETD_KICK, NULL, 0, NULL, 0, NULL, 5000000000ULL), -EPERM);
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_OFFER, offer, sizeof(offer), NULL, 0, NULL, 5000000000ULL), -EPERM);
+	UT_EXPECT_EQ(t, msg_call(&c, NETD_UNPIN, unpin, sizeof(unpin), NULL, 0, NULL, 5000000000ULL), -EPERM);
 	pika_chan_close(&c);
 	/* still our address, still reachable */
 	int cl, s = pair(t, &cl);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # e2e: PIKA's connection managers (user/netd/cm.c). SMP=4 on a 4-queue
-# virtio-net tap, httpd on core 1 only: the SYNs RSS puts on cores 0, 2 and
-# 3 are given to core 1 (its offers), so every connection is served and none
-# is reset. Then httpd on every core (uniform load): connections stay where
+# virtio-net tap, httpd and echo on core 1 only: the SYNs RSS puts on cores
+# 0, 2 and 3 are given to core 1 (its offers), so every connection is served
+# and none is reset; the UDP datagrams they receive for port 7 go to core 1;
+# programs on cores 0 and 3 connect to httpd through 127.0.0.1 and the
+# machine's address. Then httpd on every core (uniform load): connections stay where
 # RSS put them (at most 5% leave their core).
 # The netstat lines read: "core N cm lb SCHEME ... local L given G taken T ...".
 set -u
@@ -18,8 +20,9 @@ make_tap_netns pika-cm-$$ $HOST
 nsx ip link set tap0 up
 
 boot_interactive "$B/test-logs/e2e_cm.log" 4 \
-	"start=netd@all,httpd@1 ip=$GUEST/24,gw=$HOST" tap:tap0:4
+	"start=netd@all,httpd@1,echo@1 ip=$GUEST/24,gw=$HOST" tap:tap0:4
 wait_for 'httpd: core 1: serving port 80' 180
+wait_for 'echo: core 1: tcp and udp port 7' 60
 wait_for 'pika> ' 60
 check "httpd started on core 1 only" \
 	test "$(grep -acE 'httpd: core [0-3]: serving port 80' "$E2E_LOG")" = 1
@@ -67,6 +70,41 @@ given_ok() { # every core without httpd gave its share to core 1, which took the
 }
 check "cores 0, 2 and 3 gave their connections to core 1, which took every one: $(tr '\n' ';' < "$work/cm1")" given_ok
 
+# ---------------------------------------------------------------- UDP
+udp_fwd() { shell_cmd netstat | awk '$3 == "link" {for (i = 4; i < NF; i++) if ($i == "udp_forwarded") s += $(i + 1)} END {print s + 0}'; }
+u0=$(udp_fwd)
+nsx python3 tests/e2e/sockclient.py udpports "$GUEST" 7 40 > "$work/udp.out"
+u1=$(udp_fwd)
+check "UDP echo on core 1 only, 40 source ports: $(cat "$work/udp.out"), $((u1 - u0)) forwarded by the other cores" \
+	sh -c "grep -q '^answered 40 of 40$' '$work/udp.out' && [ $((u1 - u0)) -gt 0 ]"
+
+# ---------------------------------------------------------------- local
+# programs of the machine on cores 0 and 3 reach httpd of core 1, by the
+# loopback address and by the machine's own
+local_ok() { # core addr
+	local before
+	before=$(grep -ac '^\[c[0-9]*\] hload: ' "$E2E_LOG")
+	shell_cmd "spawn hload@$1 $2 80 conns=4 max=200" > /dev/null
+	wait_for_count '^\[c[0-9]*\] hload: ' $((before + 1)) 60 || return 1
+	grep -a '^\[c[0-9]*\] hload: ' "$E2E_LOG" | tail -1 | tee -a "$work/hload.out" |
+		grep -aq ' 200 responses .* 0 errors'
+}
+wait_for_count() { # pattern count secs
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(grep -acE -- "$1" "$E2E_LOG")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+cm_counts > "$work/cm_l0"
+check "hload on core 0 to 127.0.0.1:80 (httpd on core 1 only): 200 responses, no errors" local_ok 0 127.0.0.1
+check "hload on core 3 to $GUEST:80: 200 responses, no errors" local_ok 3 "$GUEST"
+cm_counts > "$work/cm_l1"
+took=$(join "$work/cm_l0" "$work/cm_l1" | awk '$1 == 1 {print $6 - $3}')
+check "core 1 took exactly those 400 connections from cores 0 and 3 (took ${took:-?}): $(tr '\n' ' ' < "$work/hload.out")" \
+	test "${took:-0}" = 400
+
 # ---------------------------------------------------------------- uniform
 for c in 0 2 3; do
 	shell_cmd "spawn httpd@$c" > /dev/null
@@ -81,7 +119,7 @@ sleep 1
 nsx wrk -t2 -c4 -d10s --timeout 10s -H "Connection: close" "http://$GUEST/" > "$work/wrk2.out" 2>&1
 cm_counts > "$work/cm2"
 locality() { # given / (given + local) over the uniform run, in percent
-	join "$work/cm1" "$work/cm2" | awk '{g += $5 - $2; l += $7 - $4} END {printf "%d %d %.1f\n", g, l, g + l ? 100 * g / (g + l) : 100}'
+	join "$work/cm_l1" "$work/cm2" | awk '{g += $5 - $2; l += $7 - $4} END {printf "%d %d %.1f\n", g, l, g + l ? 100 * g / (g + l) : 100}'
 }
 read -r moved stayed pct < <(locality)
 reqs=$(awk '/requests in/ {print $1}' "$work/wrk2.out")

@@ -132,6 +132,26 @@ def udpcheck(host, port, n, size):
     print("intact %d of %d, corrupted %d" % (intact, n, corrupted))
 
 
+def udpports(host, port, n):
+    """One datagram from each of n sockets (n source ports, so RSS spreads
+    them over the queues); prints how many were echoed."""
+    answered = 0
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(1)
+        data = b"port %d" % i
+        for _ in range(3):
+            s.sendto(data, (host, port))
+            try:
+                if s.recv(2048) == data:
+                    answered += 1
+                break
+            except socket.timeout:
+                continue
+        s.close()
+    print("answered %d of %d" % (answered, n))
+
+
 def open_many(host, port, n, stop_after_refusals=0, inflight=128):
     """Opens up to n connections, at most `inflight` handshakes at a time.
     Returns (sockets, refused, timeouts, slowest refusal in s). With
@@ -306,6 +326,8 @@ def main():
         udp(host, port, sys.argv[4])
     elif cmd == "many":
         many(host, port, int(sys.argv[4]))
+    elif cmd == "udpports":
+        udpports(host, port, int(sys.argv[4]))
     elif cmd == "udpcheck":
         udpcheck(host, port, int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "hold":

@@ -61,7 +61,7 @@ static struct {
 	bool handing; /* the decision just made gave the SYN away (port_forward marks it) */
 	struct net_flow gone[CM_GONE]; /* connections gone this turn, of flows other CMs own */
 	unsigned ngone;
-	uint64_t local, given, taken, pin_full, unpins_in, unpins_out, offers_in, offers_out, expired;
+	uint64_t local, given, taken, pin_full, unpins_stale, unpins_in, unpins_out, offers_in, offers_out, expired;
 } cm;
 
 /* An offer or its withdrawal (service_us 0), from CM `core`. */
@@ -160,6 +160,15 @@ void cm_peer_lost(int core)
 		}
 }
 
+/* a new channel to that core's netd: our offers go again at the next turn */
+void cm_peer_up(int core)
+{
+	(void)core;
+	for (int i = 0; i < CM_PORTS; i++)
+		cm.ports[i].offered = false;
+	cm.next_offer = 0;
+}
+
 /* ---------------------------------------------------------------- steering */
 
 int cm_pinned(const struct net_flow *f)
@@ -168,8 +177,15 @@ int cm_pinned(const struct net_flow *f)
 	if (!p)
 		return -1;
 	p->last = pika_clock_ns();
-	if (!(f->tcp_flags & TCP_SYN))
+	if (!(f->tcp_flags & TCP_SYN)) {
 		p->conn = true;
+	} else if (p->conn && !(f->tcp_flags & (TCP_ACK | TCP_RST))) {
+		/* a new connection of the flow (the client reused its port): the
+		 * unpin of the old one may be on its way, and must not take the
+		 * pin from the new one */
+		p->conn = false;
+		p->renewed = true;
+	}
 	if (!g.peer[p->core]) { /* that netd went away meanwhile */
 		pin_remove(&cm.pins, p);
 		return -1;
@@ -198,6 +214,45 @@ int cm_steer(const struct net_flow *f)
 	return ch.core;
 }
 
+/* A frame from this core's stack to itself (local delivery). Its flow is
+ * pinned when its other end lives on another core; a SYN for a port with no
+ * listener here goes to a core that offers one (and is pinned). */
+int cm_steer_local(const struct net_flow *f)
+{
+	if (net_tcp_flow_exists(g.ns, f))
+		return -1;
+	int c = cm_pinned(f);
+	if (c >= 0 || (f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return c;
+	struct cm_port *p = port_find(f->lport, false);
+	struct lb_choice ch;
+	if (!p || p->local || lb_pick(&p->lb, &ch) < 0 || ch.local || ch.core >= g.ncores || ch.core == g.core ||
+	    !g.peer[ch.core])
+		return -1; /* a listener here (or nowhere): the usual local connection */
+	if (pin_add(&cm.pins, f->raddr, f->rport, f->laddr, f->lport, (uint8_t)ch.core, pika_clock_ns()) < 0) {
+		cm.pin_full++;
+		return -1;
+	}
+	cm.given++;
+	cm.handing = true;
+	return ch.core;
+}
+
+/* Core `from` gave us the SYN of a local connection: what our stack sends
+ * back (to ourselves, seen as the reverse flow) goes to it. */
+void cm_taken_local(const struct net_flow *f, int from)
+{
+	cm.taken++;
+	if (!pin_find(&cm.pins, f->laddr, f->lport, f->raddr, f->rport) &&
+	    pin_add(&cm.pins, f->laddr, f->lport, f->raddr, f->rport, (uint8_t)from, pika_clock_ns()) < 0)
+		cm.pin_full++;
+}
+
+static bool loopback(const struct net_flow *f)
+{
+	return f->raddr == f->laddr || (f->raddr >> 24) == 127;
+}
+
 bool cm_handing(void)
 {
 	bool h = cm.handing;
@@ -212,8 +267,18 @@ void cm_taken(void) { cm.taken++; }
  * TIME_WAIT, RFC 6191): that one still needs the pin. */
 static void unpin_send(const struct net_flow *f)
 {
+	if (net_tcp_flow_exists(g.ns, f))
+		return;
+	if (loopback(f)) {
+		/* our own pin of what this end sends (the reverse flow); the other
+		 * end's core drops its own when its end goes */
+		struct pin *p = pin_find(&cm.pins, f->laddr, f->lport, f->raddr, f->rport);
+		if (p)
+			pin_remove(&cm.pins, p);
+		return;
+	}
 	int owner = link_owner(f->raddr, f->laddr, f->rport, f->lport);
-	if (owner == g.core || owner >= 64 || !g.peer[owner] || net_tcp_flow_exists(g.ns, f))
+	if (owner == g.core || owner >= 64 || !g.peer[owner])
 		return;
 	struct netd_unpin u = { f->raddr, f->laddr, f->rport, f->lport };
 	disp_notify(g.peer[owner], NETD_UNPIN, &u, sizeof(u));
@@ -226,8 +291,10 @@ static void unpin_send(const struct net_flow *f)
 void cm_conn_gone(void *ctx, const struct net_flow *f)
 {
 	(void)ctx;
-	if (link_owner(f->raddr, f->laddr, f->rport, f->lport) == g.core)
+	if (!loopback(f) && link_owner(f->raddr, f->laddr, f->rport, f->lport) == g.core)
 		return; /* nobody pinned it */
+	if (loopback(f) && !cm.pins.n)
+		return;
 	if (cm.ngone == CM_GONE) { /* a turn that closed this many: the oldest goes now */
 		unpin_send(&cm.gone[0]);
 		memmove(cm.gone, cm.gone + 1, sizeof(cm.gone[0]) * --cm.ngone);
@@ -242,7 +309,10 @@ void h_unpin(struct disp_req *r)
 	struct netd_unpin u;
 	memcpy(&u, msg_cdata(&r->msg), sizeof(u));
 	struct pin *p = pin_find(&cm.pins, u.raddr, u.rport, u.laddr, u.lport);
-	if (p) {
+	if (p && p->renewed) {
+		p->renewed = false; /* the old connection's; the new one's comes later */
+		cm.unpins_stale++;
+	} else if (p) {
 		pin_remove(&cm.pins, p);
 		cm.unpins_in++;
 	}
@@ -328,10 +398,10 @@ int cm_stats(char *out, int max)
 	static const char *const names[] = { "naive", "unfiltered", "filtered", "tournament" };
 	int n = snprintf(out, (size_t)max,
 			 "core %d cm lb %s:%u.%02u period_ms %lu local %lu given %lu taken %lu "
-			 "pins %u pin_full %lu unpins_in %lu unpins_out %lu pins_expired %lu "
+			 "pins %u pin_full %lu unpins_in %lu unpins_stale %lu unpins_out %lu pins_expired %lu "
 			 "offers_in %lu offers_out %lu\n",
 			 g.core, names[cm.cfg.scheme], cm.cfg.tariff_pct / 100, cm.cfg.tariff_pct % 100,
-			 cm.period / MS, cm.local, cm.given, cm.taken, cm.pins.n, cm.pin_full, cm.unpins_in,
+			 cm.period / MS, cm.local, cm.given, cm.taken, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
 			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out);
 	if (n >= max)
 		return max - 1;

@@ -49,9 +49,115 @@ int link_owner(uint32_t raddr, uint32_t laddr, uint16_t rport, uint16_t lport)
 	return (int)((h & (NETD_RSS_BUCKETS - 1)) % (uint32_t)g.ncores);
 }
 
+/* UDP ports bound by sockets of this core (count) and of the others (a core
+ * mask, from their NETD_UDP_PORT), for datagrams RSS puts on a core where no
+ * socket takes them. */
+#define UDP_PORTS 256
+static struct {
+	uint16_t port;
+	uint16_t here;   /* our sockets bound to it */
+	uint64_t cores;  /* other cores with one */
+} udp_ports[UDP_PORTS];
+static uint64_t udp_fwd, udp_ports_full;
+
+static int udp_slot(uint16_t port, bool make)
+{
+	int free_one = -1;
+	for (int i = 0; i < UDP_PORTS; i++) {
+		if ((udp_ports[i].here || udp_ports[i].cores) && udp_ports[i].port == port)
+			return i;
+		if (!udp_ports[i].here && !udp_ports[i].cores && free_one < 0)
+			free_one = i;
+	}
+	if (make && free_one < 0)
+		udp_ports_full++;
+	if (make && free_one >= 0)
+		udp_ports[free_one].port = port;
+	return make ? free_one : -1;
+}
+
+static void udp_tell(int core, uint16_t port, bool bound)
+{
+	struct netd_udp_port m = { (uint32_t)g.core, port, bound };
+	if (core >= 0 && core < 64 && g.peer[core])
+		disp_notify(g.peer[core], NETD_UDP_PORT, &m, sizeof(m));
+}
+
+void link_udp_bind(uint16_t port, bool bound)
+{
+	int i = udp_slot(port, bound);
+	if (i < 0 || !port)
+		return;
+	if (bound ? udp_ports[i].here++ : --udp_ports[i].here)
+		return; /* the others know already */
+	for (int c = 0; c < g.ncores && c < 64; c++)
+		if (c != g.core)
+			udp_tell(c, port, bound);
+}
+
+void h_udp_port(struct disp_req *r)
+{
+	if (!netd_from_peer(r))
+		return;
+	struct netd_udp_port m;
+	memcpy(&m, msg_cdata(&r->msg), sizeof(m)); /* our copy, checked */
+	if (m.core >= (uint32_t)g.ncores || m.core >= 64 || (int)m.core == g.core || !m.port || m.port > 65535)
+		return;
+	int i = udp_slot((uint16_t)m.port, m.bound != 0);
+	if (i < 0)
+		return;
+	if (m.bound)
+		udp_ports[i].cores |= 1ull << m.core;
+	else
+		udp_ports[i].cores &= ~(1ull << m.core);
+}
+
+void link_peer_lost(int core)
+{
+	for (int i = 0; i < UDP_PORTS && core >= 0 && core < 64; i++)
+		udp_ports[i].cores &= ~(1ull << core);
+}
+
+void link_peer_up(int core)
+{
+	for (int i = 0; i < UDP_PORTS; i++)
+		if (udp_ports[i].here)
+			udp_tell(core, udp_ports[i].port, true);
+	cm_peer_up(core);
+}
+
+/* A datagram no socket here takes: our DHCP client's replies belong to core
+ * 0's, others to a core with a socket on the port (one of them by the flow,
+ * so a flow stays on one core). */
+static int udp_owner(const struct net_flow *f)
+{
+	int c = -1;
+	if (g.dhcp && f->lport == 68 && f->rport == 67) {
+		c = 0;
+	} else {
+		int i = udp_slot(f->lport, false);
+		uint64_t m = 0;
+		for (int k = 0; i >= 0 && k < g.ncores && k < 64; k++)
+			if ((udp_ports[i].cores >> k & 1) && g.peer[k])
+				m |= 1ull << k;
+		if (m) {
+			unsigned pick = (f->raddr ^ f->rport) % (unsigned)__builtin_popcountll(m);
+			while (pick--)
+				m &= m - 1;
+			c = __builtin_ctzll(m);
+		}
+	}
+	if (c < 0 || c == g.core || !g.peer[c])
+		return -1;
+	udp_fwd++;
+	return c;
+}
+
 int port_owner_of(void *ctx, const struct net_flow *f)
 {
 	(void)ctx;
+	if (f->proto == 17)
+		return udp_owner(f);
 	if (f->proto != 6)
 		return -1;
 	int c = cm_pinned(f); /* our CM gave it to another core */
@@ -88,7 +194,8 @@ static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 	 * vouched for it (a partial checksum from the host stays partial) */
 	uint16_t l4 = kind == NETD_FRAME_TX ? (p->flags & NET_PKT_TX_L4_CSUM) != 0
 					     : (p->flags & NET_PKT_RX_L4_CSUM_OK) != 0;
-	struct netd_frame fr = { slot, len, kind, l4, p->csum_start, p->csum_offset };
+	struct netd_frame fr = { slot, len, kind, l4, p->csum_start, p->csum_offset, (uint16_t)g.core,
+				 (p->flags & NET_PKT_RX_LOOPED) != 0 };
 	struct chan_msg m;
 	msg_init(&m, NETD_FRAME, 0, 0, 0);
 	memcpy(msg_data(&m), &fr, sizeof(fr));
@@ -287,9 +394,15 @@ void h_frame(struct disp_req *r)
 	if (fr.kind == NETD_FRAME_RX || fr.kind == NETD_FRAME_HANDED) {
 		if (fr.l4_csum)
 			p->flags = NET_PKT_RX_L4_CSUM_OK;
+		if (fr.looped) /* from a process of this machine on core `from` */
+			p->flags = NET_PKT_RX_LOOPED | NET_PKT_RX_IP_CSUM_OK | NET_PKT_RX_L4_CSUM_OK;
 		if (fr.kind == NETD_FRAME_HANDED) {
-			cm_taken(); /* its later segments come as NETD_FRAME_RX */
-		} else {
+			struct net_flow fl;
+			if (fr.looped && fr.from < g.ncores && fr.from != g.core && net_tcp_flow_of(g.ns, p, &fl))
+				cm_taken_local(&fl, fr.from); /* our answers go back to it */
+			else
+				cm_taken(); /* its later segments come as NETD_FRAME_RX */
+		} else if (!fr.looped) {
 			/* a link server passed us a segment of a flow we own: our CM
 			 * may have given the flow (or give its SYN now) to another core */
 			struct net_flow fl;
@@ -404,12 +517,19 @@ int link_rx(int budget)
 		g.nloop = 0;
 		struct net_pkt *l[256];
 		memcpy(l, g.loopq, sizeof(l[0]) * (size_t)n);
-		/* both ends of a connection to our own address live in this
-		 * stack: no NIC hashed these frames, so they are never forwarded
-		 * (a listener on another core is not reached from here); they
-		 * never left memory, so their checksums need no check */
+		/* a connection to our own address has both ends in this stack,
+		 * unless the listener is on another core only: then our CM gives
+		 * the SYN to that core's, and both pin the flow (cm.c). They never
+		 * left memory, so their checksums need no check */
 		for (int i = 0; i < n; i++) {
 			l[i]->flags = NET_PKT_RX_LOOPED | NET_PKT_RX_IP_CSUM_OK | NET_PKT_RX_L4_CSUM_OK;
+			struct net_flow fl;
+			int to = net_tcp_flow_of(g.ns, l[i], &fl) ? cm_steer_local(&fl) : -1;
+			if (to >= 0) {
+				send_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, l[i]);
+				net_pkt_free(g.ns, l[i]);
+				continue;
+			}
 			net_input_forwarded(g.ns, l[i]);
 		}
 		work += n;
@@ -497,6 +617,6 @@ int link_stats(char *out, int max)
 {
 	return snprintf(out, (size_t)max,
 			"core %d link forwarded_out %lu forwarded_in %lu forward_drops %lu "
-			"transmitted_for_others %lu local_delivery %lu\n",
-			g.core, g.fwd_out, g.fwd_in, g.fwd_drops, g.ls_tx, g.looped);
+			"transmitted_for_others %lu local_delivery %lu udp_forwarded %lu udp_ports_full %lu\n",
+			g.core, g.fwd_out, g.fwd_in, g.fwd_drops, g.ls_tx, g.looped, udp_fwd, udp_ports_full);
 }

@@ -210,6 +210,7 @@ void netd_close_chan(struct disp_chan *dc)
 			continue;
 		g.peer[c] = NULL;
 		cm_peer_lost(c);
+		link_peer_lost(c);
 		/* the netd of a queue went: its share of the buckets goes to the
 		 * others (its queue stays as it is: it cannot be re-made while the
 		 * device runs) */
@@ -492,6 +493,7 @@ static int connect_peer(int c)
 		return -ENOMEM;
 	g.peer[c]->id = ROLE_PEER; /* we bound netd@c ourselves */
 	g.fwd_next[c] = 0;
+	link_peer_up(c);
 	return 0;
 }
 
@@ -661,6 +663,7 @@ int main(void)
 	disp_on(&g.d, NETD_COUNTERS, h_counters);
 	disp_on(&g.d, NETD_OFFER, h_offer);
 	disp_on(&g.d, NETD_UNPIN, h_unpin);
+	disp_on(&g.d, NETD_UDP_PORT, h_udp_port);
 	sock_init(&g.d);
 	g.d.closed = closed;
 	if (g.core == 0) {

@@ -63,6 +63,11 @@ enum {
 	NETD_COUNTERS = PIKA_NETD_COUNTERS, /* -> struct netd_counters (pikaos/netd.h) */
 	NETD_OFFER = 22, /* peer notification: struct netd_offer (cm.c), a CM's best application of a port */
 	NETD_UNPIN,      /* peer notification: struct netd_unpin (cm.c), a flow you steered to me is gone */
+	NETD_UDP_PORT,   /* peer notification: struct netd_udp_port, a UDP port bound (or no more) on my core */
+};
+
+struct netd_udp_port {
+	uint32_t core, port, bound;
 };
 
 
@@ -87,6 +92,8 @@ struct netd_frame {
 	uint16_t kind; /* RX: a segment this core owns; TX: put it on the wire for me */
 	uint16_t l4_csum; /* TX: the L4 checksum is left for the device (RX: the device verified it) ... */
 	uint16_t csum_start, csum_offset; /* ... from here, stored there (struct net_pkt) */
+	uint16_t from;   /* the sender's core */
+	uint16_t looped; /* RX: a frame between two processes of this machine (never on a wire) */
 };
 
 struct netd_addr {
@@ -167,6 +174,10 @@ void h_arp(struct disp_req *r);
 void h_frame(struct disp_req *r);
 void h_addr(struct disp_req *r);
 void h_kick(struct disp_req *r);
+void h_udp_port(struct disp_req *r);
+void link_udp_bind(uint16_t port, bool bound); /* a socket of this core bound the port (or let it go) */
+void link_peer_up(int core);
+void link_peer_lost(int core);  /* a channel to that core's netd is new: tell it what it must know */
 int link_stats(char *out, int max);
 
 /* cm.c */
@@ -176,10 +187,13 @@ void cm_unlisten(uint16_t port); /* and its last one went */
 void cm_report(uint16_t port, uint64_t service_ns); /* a connection offered to the port's application closed */
 int cm_pinned(const struct net_flow *f); /* the core this core's CM gave the flow to, or -1 */
 int cm_steer(const struct net_flow *f);  /* a SYN of a flow we own: the core to give it to, or -1 (ours) */
+int cm_steer_local(const struct net_flow *f); /* a frame to ourselves: the core holding its other end, or -1 */
+void cm_taken_local(const struct net_flow *f, int from); /* a local SYN core `from` gave us */
 bool cm_handing(void);           /* did the last cm_steer give a SYN away (then clears it) */
 void cm_taken(void);             /* a SYN another CM gave us arrived */
 void cm_conn_gone(void *ctx, const struct net_flow *f); /* net_port.conn_gone */
 void cm_peer_lost(int core);
+void cm_peer_up(int core);
 uint64_t cm_tick(uint64_t now);  /* offers and pins; when it wants a turn again (0: never) */
 void h_offer(struct disp_req *r);
 void h_unpin(struct disp_req *r);

@@ -35,7 +35,7 @@ int pin_add(struct pin_table *t, uint32_t raddr, uint16_t rport, uint32_t laddr,
 	unsigned i = home(raddr, rport, lport);
 	while (t->e[i].used)
 		i = next(i);
-	t->e[i] = (struct pin){ raddr, laddr, rport, lport, core, true, false, now };
+	t->e[i] = (struct pin){ raddr, laddr, rport, lport, core, true, false, false, now };
 	t->n++;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct pin {
 	uint8_t core;
 	bool used;
 	bool conn;     /* more than its SYN went through (a connection, not a bare handshake) */
+	bool renewed;  /* a SYN after that: a new connection of the flow, whose unpin is still to come */
 	uint64_t last; /* caller's clock */
 };
 

@@ -261,6 +261,8 @@ static void h_bind(struct disp_req *r)
 	if (!e) {
 		p->reuseport = q->flags & SOCK_BIND_REUSEPORT;
 		p->port = q->port;
+		if (p->kind == SOCK_KIND_UDP && p->port)
+			link_udp_bind(p->port, true); /* datagrams other cores receive for it come here */
 	}
 	disp_reply(r, e, NULL, 0);
 }
@@ -369,6 +371,8 @@ void sock_release(struct client *c, int id)
 		net_tcp_close(g.ns, p->nh);
 		map_del(p->nh);
 	} else {
+		if (p->port)
+			link_udp_bind(p->port, false);
 		net_udp_close(g.ns, p->nh);
 		shm_udp_free(c, p);
 		map_del(p->nh);

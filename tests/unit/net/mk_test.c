@@ -140,8 +140,33 @@ static void test_classify(void **state)
 	p->len = (uint16_t)n;
 	assert_int_equal(net_classify(h.core[0].st, p, &fl, &core), NET_CLASS_LOCAL);
 	net_pkt_free(h.core[0].st, p);
-	/* not TCP (ARP, UDP, fragments) is OTHER */
+	/* a UDP datagram no socket here takes is the owner's to place: core 1 */
 	n = build_udp(buf, h.core[0].cfg.mac, h.cli.cfg.mac, CLIENT, HOST, 0x1001, 53, "q", 1);
+	p = net_pkt_alloc(h.core[0].st);
+	memcpy(p->data, buf, n);
+	p->len = (uint16_t)n;
+	assert_int_equal(net_classify(h.core[0].st, p, &fl, &core), NET_CLASS_REMOTE);
+	assert_int_equal(core, 1);
+	assert_int_equal(fl.proto, IP_PROTO_UDP);
+	assert_int_equal(fl.lport, 53);
+	assert_int_equal(fl.rport, 0x1001);
+	/* with a socket of ours on the port it stays */
+	int u = net_udp_socket(h.core[0].st, NET_DGRAM_UDP);
+	struct net_sockaddr any53 = { 0, 53 };
+	assert_int_equal(net_udp_bind(h.core[0].st, u, &any53), 0);
+	assert_int_equal(net_classify(h.core[0].st, p, &fl, &core), NET_CLASS_LOCAL);
+	net_pkt_free(h.core[0].st, p);
+	net_udp_close(h.core[0].st, u);
+	/* a fragment (its ports are only in the first one) and ARP are OTHER */
+	n = build_udp(buf, h.core[0].cfg.mac, h.cli.cfg.mac, CLIENT, HOST, 0x1001, 53, "q", 1);
+	buf[14 + 6] |= 0x20; /* IPv4 flags: more fragments */
+	p = net_pkt_alloc(h.core[0].st);
+	memcpy(p->data, buf, n);
+	p->len = (uint16_t)n;
+	assert_int_equal(net_classify(h.core[0].st, p, &fl, &core), NET_CLASS_OTHER);
+	net_pkt_free(h.core[0].st, p);
+	static const uint8_t zero[6];
+	n = build_arp(buf, h.core[0].cfg.mac, h.cli.cfg.mac, 1, h.cli.cfg.mac, CLIENT, zero, HOST);
 	p = net_pkt_alloc(h.core[0].st);
 	memcpy(p->data, buf, n);
 	p->len = (uint16_t)n;
@@ -210,6 +235,39 @@ static void test_misdirected_connections_complete(void **state)
 	host_fini(&h);
 }
 
+/* A datagram RSS gives core 0 for a port only core 1 has a socket on is
+ * forwarded there (once), not answered with port unreachable. */
+static void test_misdirected_datagrams_reach_their_socket(void **state)
+{
+	(void)state;
+	struct host h;
+	host_init(&h);
+	int u = net_udp_socket(h.core[1].st, NET_DGRAM_UDP);
+	struct net_sockaddr seven = { 0, 7 };
+	assert_int_equal(net_udp_bind(h.core[1].st, u, &seven), 0);
+	for (int i = 0; i < 10; i++) {
+		int c = net_udp_socket(h.cli.st, NET_DGRAM_UDP);
+		/* odd source ports: the owner_of hook (flow groups) names core 1 */
+		struct net_sockaddr me = { 0, (uint16_t)(0x2001 + 2 * i) }, to = { HOST, 7 };
+		assert_int_equal(net_udp_bind(h.cli.st, c, &me), 0);
+		assert_int_equal(net_udp_sendto(h.cli.st, c, "ping", 4, &to), 4);
+		net_udp_close(h.cli.st, c);
+	}
+	pump(&h);
+	int got = 0;
+	char b[8];
+	struct net_sockaddr from;
+	while (net_udp_recvfrom(h.core[1].st, u, b, sizeof(b), &from, NULL) == 4) {
+		assert_memory_equal(b, "ping", 4);
+		got++;
+	}
+	assert_int_equal(got, 10);
+	assert_int_equal(net_stats(h.core[0].st)->accepted[NET_ACC_FORWARDED], 10);
+	assert_int_equal(net_stats(h.core[0].st)->drops[NET_DROP_UDP_NO_PORT], 0);
+	net_udp_close(h.core[1].st, u);
+	host_fini(&h);
+}
+
 static void test_ephemeral_ports_steer_back(void **state)
 {
 	(void)state;
@@ -263,6 +321,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_misdirected_datagrams_reach_their_socket),
 		cmocka_unit_test(test_misdirected_connections_complete),
 		cmocka_unit_test(test_ephemeral_ports_steer_back),
 		cmocka_unit_test(test_no_port_satisfies),
