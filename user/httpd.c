@@ -1,8 +1,12 @@
 /*
  * httpd - the web server, one process per core (start=httpd@all).
  *
- *   httpd [port=80] [quiet]
+ *   httpd [port=80] [quiet] [delay=US[:FROM-TO]]
  *
+ * delay= makes it a slow server (PIKA's load-balancing experiments): every
+ * request first keeps the core busy US microseconds (spinning, not
+ * sleeping: nothing else of the process runs meanwhile), only from FROM
+ * until TO seconds after httpd started when a window is given.
  * Each core's httpd listens on its own netd (its own TCP/IP instance) and
  * serves the connections the NIC steered to that core. One thread, an epoll
  * loop over non-blocking sockets. Routes:
@@ -191,10 +195,51 @@ static int header_has(const char *h, const char *name, const char *token)
 	return 0;
 }
 
+static struct {
+	uint64_t ns, from_ns, to_ns; /* per request, inside [from, to) after the start */
+	uint64_t start;
+} delay;
+
+/* delay=US or delay=US:FROM-TO (seconds); -1 when malformed */
+static int delay_parse(const char *v)
+{
+	char *end;
+	long us = strtol(v, &end, 10);
+	long from = 0, to = -1;
+	if (end == v || us < 0 || us > 10000000)
+		return -1;
+	if (*end == ':') {
+		from = strtol(end + 1, &end, 10);
+		if (*end != '-')
+			return -1;
+		to = strtol(end + 1, &end, 10);
+		if (from < 0 || to <= from)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	delay.ns = (uint64_t)us * 1000;
+	delay.from_ns = (uint64_t)from * 1000000000ull;
+	delay.to_ns = to < 0 ? UINT64_MAX : (uint64_t)to * 1000000000ull;
+	return 0;
+}
+
+static void delay_request(void)
+{
+	if (!delay.ns)
+		return;
+	uint64_t now = pika_clock_ns(), t = now - delay.start;
+	if (t < delay.from_ns || t >= delay.to_ns)
+		return;
+	while (pika_clock_ns() - now < delay.ns)
+		__asm__ volatile("pause");
+}
+
 /* Parses one complete request (head ends at req + n) and sets up the response. */
 static void handle(struct conn *c, char *r, size_t n)
 {
 	st.requests++;
+	delay_request();
 	r[n - 2] = '\0'; /* drop the blank line: every header line still ends in CRLF */
 	char *eol = strstr(r, "\r\n");
 	*eol = '\0';
@@ -480,7 +525,18 @@ int main(int argc, char **argv)
 {
 	int port = 80;
 	core = pika_getcore();
-	if (server_args("httpd", argc, argv, &port, &quiet) < 0)
+	delay.start = pika_clock_ns();
+	/* httpd's own argument first, the servers' common ones after */
+	int kept = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "delay=", 6) != 0) {
+			argv[kept++] = argv[i];
+		} else if (delay_parse(argv[i] + 6) < 0) {
+			printf("httpd: bad delay '%s' (delay=US or delay=US:FROM-TO, seconds)\n", argv[i] + 6);
+			return 2;
+		}
+	}
+	if (server_args("httpd", kept, argv, &port, &quiet) < 0)
 		return 2;
 	ep = epoll_create1(0);
 	if ((lfd = listen_on(port)) < 0)
