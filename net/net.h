@@ -468,6 +468,7 @@ struct net_stats {
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_suppressed;
 	uint64_t tcp_cookies_sent, tcp_cookies_ok;
 	uint64_t tcp_tw_recycled, tcp_conn_timeouts;
+	uint64_t tcp_tw_handed; /* TIME_WAITs ended by a SYN that owner_of placed on another core */
 	uint64_t injected;       /* segments received through net_input_forwarded() */
 	uint64_t dhcp_out;
 	uint64_t pkt_guard_broken; /* buffers found written past their room (a bug) */

@@ -392,9 +392,14 @@ enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct
 			    int *core)
 {
 	*core = s->cfg.core_id;
+	struct tcb *tw = NULL;
 	if (net_tcp_flow_of(s, p, fl) && !(p->flags & NET_PKT_RX_LOOPED)) {
-		if (tcb_lookup(s, fl->laddr, fl->lport, fl->raddr, fl->rport))
+		struct tcb *t = tcb_lookup(s, fl->laddr, fl->lport, fl->raddr, fl->rport);
+		/* a client reusing its port opens a new connection: it is placed
+		 * like any other, not kept here by the old one's TIME_WAIT */
+		if (t && (t->state != NET_TCP_TIME_WAIT || (fl->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN))
 			return NET_CLASS_LOCAL;
+		tw = t;
 	} else if (udp_flow_of(s, p, fl)) {
 		/* a datagram no socket of ours takes (nor our DHCP client) may
 		 * be for a socket of another core */
@@ -408,6 +413,10 @@ enum net_class net_classify(struct net_stack *s, const struct net_pkt *p, struct
 	int c = s->port.owner_of(s->port.ctx, fl);
 	if (c < 0 || c == s->cfg.core_id)
 		return NET_CLASS_LOCAL;
+	if (tw) { /* the new connection lives there: its segments must not meet the old one here */
+		s->stats.tcp_tw_handed++;
+		tcb_free(s, tw);
+	}
 	*core = c;
 	return NET_CLASS_REMOTE;
 }

@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <pikaos.h>
+#include <pikaos/msg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,8 @@ static struct {
 	bool handing; /* the decision just made gave the SYN away (port_forward marks it) */
 	struct net_flow gone[CM_GONE]; /* connections gone this turn, of flows other CMs own */
 	unsigned ngone;
-	uint64_t local, given, taken, pin_full, unpins_stale, unpins_in, unpins_out, offers_in, offers_out, expired;
+	uint64_t unpins_lost, offers_lost;
+	uint64_t local, given, taken, acceptor_timeouts, pin_full, unpins_stale, unpins_in, unpins_out, offers_in, offers_out, expired;
 } cm;
 
 /* An offer or its withdrawal (service_us 0), from CM `core`. */
@@ -144,6 +146,31 @@ void cm_report(uint16_t port, uint64_t service_ns)
 	uint64_t us = service_ns / 1000;
 	if (p && p->local)
 		lb_app_report(&p->lb, CM_APP, us ? (us > UINT32_MAX ? UINT32_MAX : (uint32_t)us) : 1);
+}
+
+void cm_acceptor_late(uint16_t port, bool late)
+{
+	struct cm_port *p = port_find(port, false);
+	if (!p || !p->local)
+		return;
+	lb_app_pause(&p->lb, CM_APP, late);
+	if (late)
+		cm.acceptor_timeouts++;
+	p->sent_at = 0;
+	cm.next_offer = 0; /* the others hear at the next turn (a withdrawal, or the offer again) */
+}
+
+/* A notification to another CM that never waits: the ring between two netds
+ * may be full both ways while both forward frames (a wait would deadlock
+ * them). -EAGAIN when full. */
+static int tell(int core, uint32_t type, const void *data, size_t len)
+{
+	if (core < 0 || core >= 64 || !g.peer[core])
+		return -ENOTCONN;
+	struct chan_msg m;
+	msg_init(&m, type, 0, 0, 0);
+	memcpy(msg_data(&m), data, len);
+	return chan_send(&g.peer[core]->ch, &m);
 }
 
 /* ---------------------------------------------------------------- pins */
@@ -265,24 +292,28 @@ void cm_taken(void) { cm.taken++; }
 /* Tells the CM that steered f here that its connection is gone, unless a
  * new connection of the same flow took its place (a SYN that ended a
  * TIME_WAIT, RFC 6191): that one still needs the pin. */
-static void unpin_send(const struct net_flow *f)
+static int unpin_send(const struct net_flow *f)
 {
 	if (net_tcp_flow_exists(g.ns, f))
-		return;
+		return 0;
 	if (loopback(f)) {
 		/* our own pin of what this end sends (the reverse flow); the other
 		 * end's core drops its own when its end goes */
 		struct pin *p = pin_find(&cm.pins, f->laddr, f->lport, f->raddr, f->rport);
 		if (p)
 			pin_remove(&cm.pins, p);
-		return;
+		return 0;
 	}
 	int owner = link_owner(f->raddr, f->laddr, f->rport, f->lport);
 	if (owner == g.core || owner >= 64 || !g.peer[owner])
-		return;
+		return 0;
 	struct netd_unpin u = { f->raddr, f->laddr, f->rport, f->lport };
-	disp_notify(g.peer[owner], NETD_UNPIN, &u, sizeof(u));
-	cm.unpins_out++;
+	int e = tell(owner, NETD_UNPIN, &u, sizeof(u));
+	if (e == -EAGAIN)
+		return e; /* kept for the next turn */
+	if (!e)
+		cm.unpins_out++;
+	return 0;
 }
 
 /* The stack's control block of a flow is gone. Whether a new one replaced
@@ -296,7 +327,8 @@ void cm_conn_gone(void *ctx, const struct net_flow *f)
 	if (loopback(f) && !cm.pins.n)
 		return;
 	if (cm.ngone == CM_GONE) { /* a turn that closed this many: the oldest goes now */
-		unpin_send(&cm.gone[0]);
+		if (unpin_send(&cm.gone[0]))
+			cm.unpins_lost++; /* that pin goes when idle */
 		memmove(cm.gone, cm.gone + 1, sizeof(cm.gone[0]) * --cm.ngone);
 	}
 	cm.gone[cm.ngone++] = *f;
@@ -345,8 +377,10 @@ static void offer_send(uint16_t port, uint32_t handle, uint32_t us)
 	struct netd_offer o = { (uint32_t)g.core, port, handle, us };
 	for (int c = 0; c < g.ncores && c < 64; c++)
 		if (c != g.core && g.peer[c]) {
-			disp_notify(g.peer[c], NETD_OFFER, &o, sizeof(o));
-			cm.offers_out++;
+			if (tell(c, NETD_OFFER, &o, sizeof(o)) == 0)
+				cm.offers_out++;
+			else
+				cm.offers_lost++; /* a full ring: the next one goes within a second */
 		}
 }
 
@@ -355,9 +389,13 @@ static void offer_send(uint16_t port, uint32_t handle, uint32_t us)
 uint64_t cm_tick(uint64_t now)
 {
 	uint64_t next = 0;
+	unsigned kept = 0;
 	for (unsigned i = 0; i < cm.ngone; i++)
-		unpin_send(&cm.gone[i]);
-	cm.ngone = 0;
+		if (unpin_send(&cm.gone[i]) == -EAGAIN)
+			cm.gone[kept++] = cm.gone[i]; /* the ring is full: next turn */
+	cm.ngone = kept;
+	if (kept)
+		next = now + 1000000; /* a turn again soon */
 	if (now >= cm.next_offer) {
 		cm.next_offer = now + cm.period;
 		for (int i = 0; i < CM_PORTS; i++) {
@@ -381,15 +419,20 @@ uint64_t cm_tick(uint64_t now)
 			port_maybe_free(p);
 		}
 	}
+	/* an offer changes only with work (turns come anyway); unchanged ones
+	 * and the pin sweep need a turn once a second, not every period */
+	uint64_t keep = 0;
 	for (int i = 0; i < CM_PORTS; i++)
 		if (cm.ports[i].used && cm.ports[i].local)
-			next = cm.next_offer;
+			keep = now + CM_KEEP * cm.period;
 	if (cm.pins.n && now >= cm.next_sweep) {
 		cm.next_sweep = now + 1000 * MS;
 		pins_sweep(now);
 	}
-	if (cm.pins.n && (!next || cm.next_sweep < next))
-		next = cm.next_sweep;
+	if (cm.pins.n && (!keep || cm.next_sweep < keep))
+		keep = cm.next_sweep;
+	if (keep && (!next || keep < next))
+		next = keep;
 	return next;
 }
 
@@ -397,12 +440,12 @@ int cm_stats(char *out, int max)
 {
 	static const char *const names[] = { "naive", "unfiltered", "filtered", "tournament" };
 	int n = snprintf(out, (size_t)max,
-			 "core %d cm lb %s:%u.%02u period_ms %lu local %lu given %lu taken %lu "
+			 "core %d cm lb %s:%u.%02u period_ms %lu local %lu given %lu taken %lu acceptor_timeouts %lu "
 			 "pins %u pin_full %lu unpins_in %lu unpins_stale %lu unpins_out %lu pins_expired %lu "
-			 "offers_in %lu offers_out %lu\n",
+			 "offers_in %lu offers_out %lu offers_lost %lu unpins_lost %lu\n",
 			 g.core, names[cm.cfg.scheme], cm.cfg.tariff_pct / 100, cm.cfg.tariff_pct % 100,
-			 cm.period / MS, cm.local, cm.given, cm.taken, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
-			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out);
+			 cm.period / MS, cm.local, cm.given, cm.taken, cm.acceptor_timeouts, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
+			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out, cm.offers_lost, cm.unpins_lost);
 	if (n >= max)
 		return max - 1;
 	/* per port: our application's median service time, the offers (core:us,

@@ -132,6 +132,15 @@ int lb_app_remove(struct lb *lb, uint32_t handle)
 	return 0;
 }
 
+int lb_app_pause(struct lb *lb, uint32_t handle, bool paused)
+{
+	struct lb_app *a = app_find(lb, handle);
+	if (!a)
+		return -ENOENT;
+	a->paused = paused;
+	return 0;
+}
+
 int lb_app_report(struct lb *lb, uint32_t handle, uint32_t service_us)
 {
 	struct lb_app *a = app_find(lb, handle);
@@ -173,7 +182,7 @@ bool lb_best_local(const struct lb *lb, uint32_t *handle, uint32_t *service_us)
 	bool any = false;
 	uint32_t best = 0;
 	for (unsigned i = 0; i < LB_APPS_MAX; i++) {
-		if (!lb->apps[i].used)
+		if (!lb->apps[i].used || lb->apps[i].paused)
 			continue;
 		uint32_t s = median(&lb->apps[i], lb->cfg.default_us);
 		if (!any || s < best) {
@@ -292,7 +301,7 @@ int lb_pick(struct lb *lb, struct lb_choice *out)
 	unsigned nl = 0, nr = 0;
 	uint32_t best = 0;
 	for (unsigned i = 0; i < LB_APPS_MAX; i++) {
-		if (!lb->apps[i].used)
+		if (!lb->apps[i].used || lb->apps[i].paused)
 			continue;
 		uint32_t s = median(&lb->apps[i], lb->cfg.default_us);
 		if (!nl || s < best)

@@ -50,6 +50,7 @@ struct lb_app {
 	uint32_t win[LB_WINDOW];
 	uint8_t n, pos; /* samples held, next slot */
 	bool used;
+	bool paused;    /* not claiming what it was given (PIKA: dropped from the acceptors) */
 };
 
 struct lb_offer {
@@ -91,6 +92,10 @@ void lb_init(struct lb *lb, const struct lb_config *c, uint64_t seed);
 int lb_app_add(struct lb *lb, uint32_t handle);
 int lb_app_remove(struct lb *lb, uint32_t handle);
 int lb_app_report(struct lb *lb, uint32_t handle, uint32_t service_us);
+/* A paused application gets no connection and is not offered (its samples
+ * stay): PIKA drops an acceptor that did not claim in time, until it
+ * announces itself again. -ENOENT */
+int lb_app_pause(struct lb *lb, uint32_t handle, bool paused);
 /* the moving median of its window, cfg.default_us before any sample */
 uint32_t lb_app_service(const struct lb *lb, uint32_t handle);
 /* what this CM offers the others: its fastest application; false when none */

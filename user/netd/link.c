@@ -178,17 +178,20 @@ bool port_flow_ok(void *ctx, const struct net_flow *f)
 }
 
 /* A frame to another core's netd through the data area of our channel to it
- * (with what it needs to know to finish a checksum left for offload). */
+ * (with what it needs to know to finish a checksum left for offload).
+ * Never waits: two netds forwarding to each other with full rings would each
+ * wait for the other (they did, for a second per frame, under 2,000
+ * connections). -EAGAIN when the ring is full. */
 static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 {
 	const uint8_t *data = p->data;
 	uint16_t len = p->len;
 	struct disp_chan *pc = core >= 0 && core < 64 ? g.peer[core] : NULL;
-	if (!pc || len > NETD_FWD_SLOT || chan_data_len(&pc->ch) < NETD_FWD_SLOTS * NETD_FWD_SLOT) {
-		g.fwd_drops++;
+	if (!pc || len > NETD_FWD_SLOT || chan_data_len(&pc->ch) < NETD_FWD_SLOTS * NETD_FWD_SLOT)
 		return -ENOTCONN;
-	}
-	uint32_t slot = g.fwd_next[core]++ % NETD_FWD_SLOTS;
+	/* the slot is taken only by a message that went: it is reused
+	 * NETD_FWD_SLOTS messages later (netd.h) */
+	uint32_t slot = g.fwd_next[core] % NETD_FWD_SLOTS;
 	memcpy((uint8_t *)chan_data(&pc->ch) + slot * NETD_FWD_SLOT, data, len);
 	/* l4_csum: TX, the checksum is left for the device; RX, the device
 	 * vouched for it (a partial checksum from the host stays partial) */
@@ -199,22 +202,73 @@ static int send_frame(int core, uint16_t kind, const struct net_pkt *p)
 	struct chan_msg m;
 	msg_init(&m, NETD_FRAME, 0, 0, 0);
 	memcpy(msg_data(&m), &fr, sizeof(fr));
-	/* a full ring waits (a little): the receiver drains it in its loop */
-	int e = chan_send_wait(&pc->ch, &m, 1000000000ULL);
-	if (e) {
-		g.fwd_drops++;
+	int e = chan_send(&pc->ch, &m);
+	if (e)
 		return e;
-	}
+	g.fwd_next[core]++;
 	g.fwd_out++;
 	return 0;
 }
+
+/* Frames a peer's ring had no room for, oldest first, sent at the next turns
+ * (link_fwd_flush); beyond FWD_WAIT_MAX in all they are dropped and counted
+ * (TCP sends again). */
+#define FWD_WAIT 128
+#define FWD_WAIT_MAX 512
+static struct fwd_wait {
+	struct net_pkt *p[FWD_WAIT];
+	uint16_t kind[FWD_WAIT];
+	unsigned head, n;
+} fwd_wait[64];
+static unsigned fwd_waiting;
+static uint64_t fwd_deferred;
+
+/* Takes p: sent now, or queued behind the frames already waiting for core. */
+static void forward_frame(int core, uint16_t kind, struct net_pkt *p)
+{
+	struct fwd_wait *w = core >= 0 && core < 64 ? &fwd_wait[core] : NULL;
+	int e = !w ? -ENOTCONN : w->n ? -EAGAIN : send_frame(core, kind, p);
+	if (!e) {
+		net_pkt_free(g.ns, p);
+		return;
+	}
+	if (e != -EAGAIN || w->n == FWD_WAIT || fwd_waiting >= FWD_WAIT_MAX) {
+		g.fwd_drops++;
+		net_pkt_free(g.ns, p);
+		return;
+	}
+	unsigned i = (w->head + w->n++) % FWD_WAIT;
+	w->p[i] = p;
+	w->kind[i] = kind;
+	fwd_waiting++;
+	fwd_deferred++;
+}
+
+void link_fwd_flush(void)
+{
+	for (int c = 0; c < 64 && fwd_waiting; c++) {
+		struct fwd_wait *w = &fwd_wait[c];
+		while (w->n) {
+			int e = send_frame(c, w->kind[w->head], w->p[w->head]);
+			if (e == -EAGAIN)
+				break;
+			if (e)
+				g.fwd_drops++; /* that netd went away */
+			net_pkt_free(g.ns, w->p[w->head]);
+			w->head = (w->head + 1) % FWD_WAIT;
+			w->n--;
+			fwd_waiting--;
+		}
+	}
+}
+
+bool link_fwd_waiting(void) { return fwd_waiting != 0; }
 
 /* The stack found a segment of another core's connection. */
 void port_forward(void *ctx, int core, struct net_pkt *pkt)
 {
 	(void)ctx;
-	send_frame(core, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, pkt);
-	net_pkt_free(g.ns, pkt);
+	forward_frame(core, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, pkt);
 }
 
 /* ---------------------------------------------------------------- transmit */
@@ -340,8 +394,7 @@ void port_tx(void *ctx, struct net_pkt **pkts, unsigned n)
 			continue;
 		}
 		if (!g.have_queue) {
-			send_frame(g.tx_via, NETD_FRAME_TX, p);
-			net_pkt_free(g.ns, p);
+			forward_frame(g.tx_via, NETD_FRAME_TX, p);
 			continue;
 		}
 		if (!g.running) {
@@ -408,8 +461,7 @@ void h_frame(struct disp_req *r)
 			struct net_flow fl;
 			int to;
 			if (net_classify(g.ns, p, &fl, &to) == NET_CLASS_REMOTE && (to = cm_pinned(&fl)) >= 0) {
-				send_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, p);
-				net_pkt_free(g.ns, p);
+				forward_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, p);
 				return;
 			}
 			cm_handing(); /* a decision that pinned nothing is forgotten */
@@ -526,8 +578,7 @@ int link_rx(int budget)
 			struct net_flow fl;
 			int to = net_tcp_flow_of(g.ns, l[i], &fl) ? cm_steer_local(&fl) : -1;
 			if (to >= 0) {
-				send_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, l[i]);
-				net_pkt_free(g.ns, l[i]);
+				forward_frame(to, cm_handing() ? NETD_FRAME_HANDED : NETD_FRAME_RX, l[i]);
 				continue;
 			}
 			net_input_forwarded(g.ns, l[i]);
@@ -617,6 +668,8 @@ int link_stats(char *out, int max)
 {
 	return snprintf(out, (size_t)max,
 			"core %d link forwarded_out %lu forwarded_in %lu forward_drops %lu "
-			"transmitted_for_others %lu local_delivery %lu udp_forwarded %lu udp_ports_full %lu\n",
-			g.core, g.fwd_out, g.fwd_in, g.fwd_drops, g.ls_tx, g.looped, udp_fwd, udp_ports_full);
+			"transmitted_for_others %lu local_delivery %lu udp_forwarded %lu udp_ports_full %lu "
+			"forward_deferred %lu forward_waiting %u\n",
+			g.core, g.fwd_out, g.fwd_in, g.fwd_drops, g.ls_tx, g.looped, udp_fwd, udp_ports_full,
+			fwd_deferred, fwd_waiting);
 }

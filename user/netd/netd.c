@@ -64,6 +64,12 @@ static void read_config(void)
 			lb = w + 3;
 			continue;
 		}
+		if (strncmp(w, "accept_timeout=", 15) == 0) {
+			int v = atoi(w + 15);
+			if (v > 0 && v <= 60000)
+				sock_accept_timeout = (uint64_t)v * 1000000;
+			continue;
+		}
 		if (strncmp(w, "lb_period=", 10) == 0) {
 			int v = atoi(w + 10);
 			lb_period = v > 0 && v <= 10000 ? (uint32_t)v : 0;
@@ -170,6 +176,7 @@ static int pump(struct disp *d, void *arg)
 	(void)arg;
 	g.turns++;
 	g.rx_more = false;
+	link_fwd_flush(); /* the oldest forwarded frames first */
 	int work = link_rx(RX_BUDGET);
 	uint64_t now = pika_clock_ns();
 	if (now >= g.next_timer || work)
@@ -180,7 +187,7 @@ static int pump(struct disp *d, void *arg)
 	d->wake_at = g.next_timer == UINT64_MAX ? 0 : g.next_timer;
 	if (cm_at && (!d->wake_at || cm_at < d->wake_at))
 		d->wake_at = cm_at;
-	if (link_tx_waiting()) {
+	if (link_tx_waiting() || link_fwd_waiting()) {
 		/* the device frees ring slots without telling us: look again soon */
 		uint64_t soon = pika_clock_ns() + 1000000;
 		if (!d->wake_at || d->wake_at > soon)
@@ -442,9 +449,9 @@ static void h_stats(struct disp_req *r)
 		    g.core, st->rx_frames, st->tx_frames, st->icmp_echo_replies, st->arp_replies_out, st->frags_out,
 		    st->pkt_guard_broken);
 		OUT("core %d tcp passive_opens %lu active_opens %lu segs_out %lu retrans %lu resets_out %lu "
-		    "cookies_sent %lu injected %lu\n",
+		    "cookies_sent %lu injected %lu tw_handed %lu\n",
 		    g.core, st->tcp_passive_opens, st->tcp_active_opens, st->tcp_segs_out, st->tcp_retrans,
-		    st->tcp_resets_out, st->tcp_cookies_sent, st->injected);
+		    st->tcp_resets_out, st->tcp_cookies_sent, st->injected, st->tcp_tw_handed);
 		OUT("core %d tcp loss rto %lu fast_retrans %lu tlp_probes %lu rack_recoveries %lu "
 		    "rack_rexmit_lost %lu dsacks %lu\n",
 		    g.core, st->tcp_rto, st->tcp_fast_retrans, st->tcp_tlp_probes, st->tcp_rack_recoveries,

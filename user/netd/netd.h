@@ -169,6 +169,8 @@ void link_reclaim(void);
 void link_finish(void);       /* end of a turn: reclaim, refill, one transmit doorbell */
 bool link_arm(void);          /* before sleeping: interrupts on; true when a frame came meanwhile */
 bool link_tx_waiting(void);   /* frames wait for room in the transmit ring */
+void link_fwd_flush(void);    /* frames waiting for room in a peer's ring: sent if there is room now */
+bool link_fwd_waiting(void);
 void link_share_arp(const uint8_t *frame, uint16_t len);
 void h_arp(struct disp_req *r);
 void h_frame(struct disp_req *r);
@@ -184,7 +186,8 @@ int link_stats(char *out, int max);
 void cm_init(const char *lb, uint32_t period_ms); /* lb= (NULL: tournament:2), lb_period= (0: 20 ms) */
 void cm_listen(uint16_t port);   /* this core's first listener of the port */
 void cm_unlisten(uint16_t port); /* and its last one went */
-void cm_report(uint16_t port, uint64_t service_ns); /* a connection offered to the port's application closed */
+void cm_report(uint16_t port, uint64_t service_ns);
+void cm_acceptor_late(uint16_t port, bool late); /* this core's group of the port stopped (or resumed) claiming */ /* a connection offered to the port's application closed */
 int cm_pinned(const struct net_flow *f); /* the core this core's CM gave the flow to, or -1 */
 int cm_steer(const struct net_flow *f);  /* a SYN of a flow we own: the core to give it to, or -1 (ours) */
 int cm_steer_local(const struct net_flow *f); /* a frame to ourselves: the core holding its other end, or -1 */
@@ -202,7 +205,8 @@ int cm_stats(char *out, int max);
 /* sock.c */
 void sock_init(struct disp *d);
 bool sock_new_client(struct disp_chan *dc); /* a process bound us; false: refused */
-int sock_turn(void);          /* the processes' rings and the stack's events, published */
+int sock_turn(void);
+extern uint64_t sock_accept_timeout; /* ns: accept_timeout= */          /* the processes' rings and the stack's events, published */
 bool sock_client_gone(struct disp_chan *dc);
 int sock_stats(char *out, int max);
 void sock_counts(uint64_t *calls, uint64_t *oneway);

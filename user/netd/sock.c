@@ -33,6 +33,8 @@ static struct {
 static struct client *clients[MAX_CLIENTS];
 static int nclients;
 static struct group *backlogged; /* groups with connections waiting for room */
+static struct group *groups;     /* every listen group */
+uint64_t sock_accept_timeout = 50000000; /* accept_timeout= (ns) */
 static uint64_t opened, closed_by_exit, clients_refused, calls, oneway;
 
 void sock_counts(uint64_t *c, uint64_t *o)
@@ -162,6 +164,11 @@ static void group_leave(struct group *grp, struct client *c, int id)
 		net_tcp_close(g.ns, grp->nh);
 		if (grp->port)
 			cm_unlisten(grp->port);
+		for (struct group **pp = &groups; *pp; pp = &(*pp)->all)
+			if (*pp == grp) {
+				*pp = grp->all;
+				break;
+			}
 		free(grp);
 		return;
 	}
@@ -297,6 +304,8 @@ static void h_listen(struct disp_req *r)
 		}
 		grp->nh = p->nh; /* the map entry of nh now names the group's first member */
 		grp->port = p->port;
+		grp->all = groups;
+		groups = grp;
 		if (grp->port)
 			cm_listen(grp->port); /* the other cores' CMs hear of it */
 	}
@@ -491,6 +500,25 @@ static void drop_bad_clients(void);
 /* One turn of the socket service: what every process wrote, what the stack
  * did, new connections, then the shared state and one wake-up per process.
  * Returns the work done. */
+/* PIKA's claim time-out: a group none of whose processes took its oldest
+ * connection within accept_timeout= is dropped from its CM's acceptors (new
+ * connections go to other cores) until one of them claims again. */
+static void acceptors_check(void)
+{
+	uint64_t now = pika_clock_ns();
+	for (struct group *grp = groups; grp; grp = grp->all) {
+		if (!grp->port)
+			continue;
+		bool late = grp->n > 0;
+		for (int i = 0; i < grp->n && late; i++)
+			late = shm_acceptor_late(grp->m[i].c, now, sock_accept_timeout);
+		if (late != grp->late) {
+			grp->late = late;
+			cm_acceptor_late(grp->port, late);
+		}
+	}
+}
+
 int sock_turn(void)
 {
 	int work = 0;
@@ -526,6 +554,7 @@ int sock_turn(void)
 	for (int i = 0; i < nclients; i++)
 		if (clients[i]->ndirty || clients[i]->changed)
 			shm_publish(clients[i]);
+	acceptors_check();
 	drop_bad_clients();
 	return work;
 }

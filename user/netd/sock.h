@@ -35,7 +35,9 @@ struct group {
 	struct { struct client *c; int id; } m[GROUP_MEMBERS];
 	int next;                    /* round robin */
 	bool backlog;                /* connections wait in the stack for a process with room */
+	bool late;                   /* no member claimed its oldest connection in time (cm.c told) */
 	struct group *link;          /* in the list of groups with a backlog */
+	struct group *all;           /* in the list of every group */
 };
 
 struct psock {
@@ -78,6 +80,7 @@ struct client {
 	uint16_t next[SOCK_BLOCKS];
 	struct psock s[SOCK_MAX];
 	uint32_t kick_tail, kick_all, accept_head, accept_tail, ready_head, ready_tail;
+	uint64_t accept_at[SOCK_ACCEPTS]; /* when each accept record was written */
 	uint32_t ready_lost;
 	int nfree_hint;
 	bool changed;                /* something was published this turn: notify */
@@ -104,6 +107,8 @@ void shm_kicks(struct client *c);
 void shm_publish(struct client *c);
 void shm_publish_now(struct client *c, int id);
 void shm_accept(struct group *g);
+/* Has the process left an accept record unclaimed for longer than timeout? */
+bool shm_acceptor_late(struct client *c, uint64_t now, uint64_t timeout);
 void shm_udp_free(struct client *c, struct psock *p);
 void shm_udp_deliver(struct client *c, int id);
 int shm_free_id(struct client *c);

@@ -363,6 +363,19 @@ static int room_for_one(struct client *c)
 static uint64_t accepted;
 uint64_t shm_accepted(void) { return accepted; }
 
+bool shm_acceptor_late(struct client *c, uint64_t now, uint64_t timeout)
+{
+	if (c->bad || c->accept_head == c->accept_tail)
+		return false;
+	uint32_t t = c->a->accept_tail; /* read once, checked as room_for_one does */
+	if (t - c->accept_tail > c->accept_head - c->accept_tail) {
+		sock_bad(c, BAD_ACCEPT);
+		return false;
+	}
+	c->accept_tail = t;
+	return t != c->accept_head && now - c->accept_at[t % SOCK_ACCEPTS] > timeout;
+}
+
 void shm_accept(struct group *grp)
 {
 	grp->backlog = false;
@@ -399,6 +412,7 @@ void shm_accept(struct group *grp)
 		net_tcp_set_mirror(g.ns, nh, (uint16_t *)e->rx_slot, (uint16_t *)e->tx_slot);
 		struct sock_accept rec = { (uint32_t)grp->nh, (uint32_t)id, p->gen, peer.addr, peer.port, { 0 } };
 		c->a->accepts[c->accept_head % SOCK_ACCEPTS] = rec;
+		c->accept_at[c->accept_head % SOCK_ACCEPTS] = p->offered_ns;
 		BARRIER();
 		c->a->accept_head = ++c->accept_head;
 		accepted++;

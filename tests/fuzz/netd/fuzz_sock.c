@@ -68,6 +68,12 @@ int disp_notify(struct disp_chan *dc, uint32_t type, const void *data, size_t le
 }
 
 void chan_notify(struct chan *c) { (void)c; }
+int chan_send(struct chan *c, const struct chan_msg *m)
+{
+	(void)c, (void)m;
+	notifies++; /* cm.c's notifications to other CMs (none in this world) */
+	return 0;
+}
 
 /* the connection manager (cm.c, linked in) asks these of netd */
 static uint64_t fake_clock;

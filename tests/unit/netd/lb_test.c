@@ -288,6 +288,39 @@ static void test_no_local_acceptor(void **state)
 	}
 }
 
+/* A paused application (it did not claim its connections in time) gets
+ * nothing and is not offered; once it claims again it is back, with the
+ * service times it had. */
+static void test_paused_acceptor(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 100);
+	lb_offer_update(&lb, 1, 11, 1000, 0); /* slower: filtered out */
+	struct lb_choice ch;
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(lb_pick(&lb, &ch), 0);
+		assert_true(ch.local);
+	}
+	assert_int_equal(lb_app_pause(&lb, 1, true), 0);
+	uint32_t h, s;
+	assert_false(lb_best_local(&lb, &h, &s)); /* nothing to offer the others */
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(lb_pick(&lb, &ch), 0);
+		assert_false(ch.local);
+		assert_int_equal(ch.core, 1);
+	}
+	assert_int_equal(lb_app_pause(&lb, 1, false), 0);
+	assert_int_equal(lb_app_service(&lb, 1), 100);
+	assert_int_equal(remote_picks(&lb), 0);
+	assert_int_equal(lb_app_pause(&lb, 2, true), -ENOENT);
+	/* paused with no offer: nobody */
+	lb_app_pause(&lb, 1, true);
+	lb_offer_withdraw(&lb, 1);
+	assert_int_equal(lb_pick(&lb, &ch), -ENOENT);
+}
+
 /* The same seed gives the same decisions (tests and bench runs repeat). */
 static void test_deterministic(void **state)
 {
@@ -317,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_tournament_scales),
 		cmocka_unit_test(test_filter_watermarks),
 		cmocka_unit_test(test_no_local_acceptor),
+		cmocka_unit_test(test_paused_acceptor),
 		cmocka_unit_test(test_deterministic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
