@@ -84,7 +84,7 @@ check "UDP echo on core 1 only, 40 source ports: $(cat "$work/udp.out"), $((u1 -
 local_ok() { # core addr
 	local before
 	before=$(grep -ac '^\[c[0-9]*\] hload: ' "$E2E_LOG")
-	shell_cmd "spawn hload@$1 $2 80 conns=4 max=200" > /dev/null
+	shell_cmd "spawn hload@$1 $2 80 conns=4 secs=30 max=200" > /dev/null
 	wait_for_count '^\[c[0-9]*\] hload: ' $((before + 1)) 60 || return 1
 	grep -a '^\[c[0-9]*\] hload: ' "$E2E_LOG" | tail -1 | tee -a "$work/hload.out" |
 		grep -aq ' 200 responses .* 0 errors'

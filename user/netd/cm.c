@@ -267,12 +267,21 @@ int cm_steer_local(const struct net_flow *f)
 
 /* Core `from` gave us the SYN of a local connection: what our stack sends
  * back (to ourselves, seen as the reverse flow) goes to it. */
+void cm_local_peer(const struct net_flow *f, int from)
+{
+	struct pin *p = pin_find(&cm.pins, f->laddr, f->lport, f->raddr, f->rport);
+	if (p) {
+		p->core = (uint8_t)from;
+		p->last = pika_clock_ns();
+	} else if (pin_add(&cm.pins, f->laddr, f->lport, f->raddr, f->rport, (uint8_t)from, pika_clock_ns()) < 0) {
+		cm.pin_full++;
+	}
+}
+
 void cm_taken_local(const struct net_flow *f, int from)
 {
 	cm.taken++;
-	if (!pin_find(&cm.pins, f->laddr, f->lport, f->raddr, f->rport) &&
-	    pin_add(&cm.pins, f->laddr, f->lport, f->raddr, f->rport, (uint8_t)from, pika_clock_ns()) < 0)
-		cm.pin_full++;
+	cm_local_peer(f, from);
 }
 
 static bool loopback(const struct net_flow *f)

@@ -455,7 +455,13 @@ void h_frame(struct disp_req *r)
 				cm_taken_local(&fl, fr.from); /* our answers go back to it */
 			else
 				cm_taken(); /* its later segments come as NETD_FRAME_RX */
-		} else if (!fr.looped) {
+		} else if (fr.looped) {
+			/* the other end of a local connection is on core `from`: our
+			 * answers go back there, even if its first frame (HANDED) was lost */
+			struct net_flow fl;
+			if (fr.from < g.ncores && fr.from != g.core && net_tcp_flow_of(g.ns, p, &fl))
+				cm_local_peer(&fl, fr.from);
+		} else {
 			/* a link server passed us a segment of a flow we own: our CM
 			 * may have given the flow (or give its SYN now) to another core */
 			struct net_flow fl;

@@ -192,6 +192,7 @@ int cm_pinned(const struct net_flow *f); /* the core this core's CM gave the flo
 int cm_steer(const struct net_flow *f);  /* a SYN of a flow we own: the core to give it to, or -1 (ours) */
 int cm_steer_local(const struct net_flow *f); /* a frame to ourselves: the core holding its other end, or -1 */
 void cm_taken_local(const struct net_flow *f, int from); /* a local SYN core `from` gave us */
+void cm_local_peer(const struct net_flow *f, int from); /* a looped frame from core `from`: our answers go there */
 bool cm_handing(void);           /* did the last cm_steer give a SYN away (then clears it) */
 void cm_taken(void);             /* a SYN another CM gave us arrived */
 void cm_conn_gone(void *ctx, const struct net_flow *f); /* net_port.conn_gone */
