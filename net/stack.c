@@ -333,30 +333,47 @@ void net_input_forwarded(struct net_stack *s, struct net_pkt *p)
 	net_leave(s);
 }
 
+/* The IPv4 header of a frame that is one whole datagram (not a fragment) of
+ * protocol proto with at least l4min bytes of its header, its length in *hl;
+ * NULL otherwise. */
+static const struct ip_hdr *l4_frame(const struct net_pkt *p, uint8_t proto, unsigned l4min, unsigned *hl)
+{
+	if (p->len < ETH_HLEN + IP_HLEN + l4min)
+		return NULL;
+	const struct eth_hdr *eh = (const struct eth_hdr *)(const void *)p->data;
+	if (net_ntohs(eh->type) != ETH_TYPE_IPV4)
+		return NULL;
+	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)(p->data + ETH_HLEN);
+	*hl = (unsigned)(ih->vhl & 15) * 4;
+	if ((ih->vhl >> 4) != 4 || *hl < IP_HLEN || ih->proto != proto ||
+	    (net_ntohs(ih->frag) & (IP_MF | IP_OFFMASK)) || p->len < ETH_HLEN + *hl + l4min)
+		return NULL;
+	return ih;
+}
+
+/* fl from the addresses and from the ports, which TCP and UDP both begin with */
+static void flow_fill(struct net_flow *fl, const struct ip_hdr *ih, const uint8_t *l4, uint8_t proto)
+{
+	fl->laddr = net_ntohl(ih->dst);
+	fl->raddr = net_ntohl(ih->src);
+	fl->rport = (uint16_t)(l4[0] << 8 | l4[1]);
+	fl->lport = (uint16_t)(l4[2] << 8 | l4[3]);
+	fl->proto = proto;
+}
+
 bool net_tcp_flow_of(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl)
 {
 	memset(fl, 0, sizeof(*fl));
-	if (p->len < ETH_HLEN + IP_HLEN + TCP_HLEN)
-		return false;
-	const struct eth_hdr *eh = (const struct eth_hdr *)(const void *)p->data;
-	if (net_ntohs(eh->type) != ETH_TYPE_IPV4)
-		return false;
-	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)(p->data + ETH_HLEN);
-	unsigned hl = (unsigned)(ih->vhl & 15) * 4;
-	if ((ih->vhl >> 4) != 4 || hl < IP_HLEN || ih->proto != IP_PROTO_TCP ||
-	    (net_ntohs(ih->frag) & (IP_MF | IP_OFFMASK)) ||
-	    p->len < ETH_HLEN + hl + TCP_HLEN)
+	unsigned hl;
+	const struct ip_hdr *ih = l4_frame(p, IP_PROTO_TCP, TCP_HLEN, &hl);
+	if (!ih)
 		return false;
 	uint32_t dst = net_ntohl(ih->dst);
 	/* ours, or loopback that never left memory */
 	if (!s->ip_addr || (dst != s->ip_addr && !((p->flags & NET_PKT_RX_LOOPED) && (dst >> 24) == 127)))
 		return false;
 	const struct tcp_hdr *th = (const struct tcp_hdr *)(const void *)(p->data + ETH_HLEN + hl);
-	fl->laddr = dst;
-	fl->raddr = net_ntohl(ih->src);
-	fl->lport = net_ntohs(th->dport);
-	fl->rport = net_ntohs(th->sport);
-	fl->proto = IP_PROTO_TCP;
+	flow_fill(fl, ih, p->data + ETH_HLEN + hl, IP_PROTO_TCP);
 	fl->tcp_flags = th->flags;
 	return true;
 }
@@ -366,25 +383,14 @@ bool net_tcp_flow_of(struct net_stack *s, const struct net_pkt *p, struct net_fl
 static bool udp_flow_of(struct net_stack *s, const struct net_pkt *p, struct net_flow *fl)
 {
 	memset(fl, 0, sizeof(*fl));
-	if (p->len < ETH_HLEN + IP_HLEN + UDP_HLEN || (p->flags & NET_PKT_RX_LOOPED))
-		return false;
-	const struct eth_hdr *eh = (const struct eth_hdr *)(const void *)p->data;
-	if (net_ntohs(eh->type) != ETH_TYPE_IPV4)
-		return false;
-	const struct ip_hdr *ih = (const struct ip_hdr *)(const void *)(p->data + ETH_HLEN);
-	unsigned hl = (unsigned)(ih->vhl & 15) * 4;
-	if ((ih->vhl >> 4) != 4 || hl < IP_HLEN || ih->proto != IP_PROTO_UDP ||
-	    (net_ntohs(ih->frag) & (IP_MF | IP_OFFMASK)) || p->len < ETH_HLEN + hl + UDP_HLEN)
+	unsigned hl;
+	const struct ip_hdr *ih = (p->flags & NET_PKT_RX_LOOPED) ? NULL : l4_frame(p, IP_PROTO_UDP, UDP_HLEN, &hl);
+	if (!ih)
 		return false;
 	uint32_t dst = net_ntohl(ih->dst);
 	if (dst != 0xffffffffu && (!s->ip_addr || dst != s->ip_addr) && !ip_is_bcast(s, dst))
 		return false;
-	const struct udp_hdr *uh = (const struct udp_hdr *)(const void *)(p->data + ETH_HLEN + hl);
-	fl->laddr = dst;
-	fl->raddr = net_ntohl(ih->src);
-	fl->lport = net_ntohs(uh->dport);
-	fl->rport = net_ntohs(uh->sport);
-	fl->proto = IP_PROTO_UDP;
+	flow_fill(fl, ih, p->data + ETH_HLEN + hl, IP_PROTO_UDP);
 	return true;
 }
 
