@@ -220,6 +220,25 @@ int cm_pinned(const struct net_flow *f)
 	return p->core;
 }
 
+/* lb_pick chose another core's application, and that core's netd is there */
+static bool remote_choice(const struct lb_choice *ch)
+{
+	return !ch->local && ch->core < g.ncores && ch->core != g.core && g.peer[ch->core];
+}
+
+/* The new flow f goes to core: pinned to it, its SYN marked as given
+ * (port_forward sends it HANDED). -1 when the pin table is full: ours. */
+static int hand_to(const struct net_flow *f, uint16_t core)
+{
+	if (pin_add(&cm.pins, f->raddr, f->rport, f->laddr, f->lport, (uint8_t)core, pika_clock_ns()) < 0) {
+		cm.pin_full++;
+		return -1;
+	}
+	cm.given++;
+	cm.handing = true;
+	return core;
+}
+
 int cm_steer(const struct net_flow *f)
 {
 	if ((f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
@@ -228,17 +247,11 @@ int cm_steer(const struct net_flow *f)
 	struct lb_choice ch;
 	if (!p || lb_pick(&p->lb, &ch) < 0)
 		return -1; /* nobody listens anywhere: our stack answers (RST) */
-	if (ch.local || ch.core >= g.ncores || ch.core == g.core || !g.peer[ch.core]) {
+	if (!remote_choice(&ch)) {
 		cm.local++;
 		return -1;
 	}
-	if (pin_add(&cm.pins, f->raddr, f->rport, f->laddr, f->lport, (uint8_t)ch.core, pika_clock_ns()) < 0) {
-		cm.pin_full++;
-		return -1;
-	}
-	cm.given++;
-	cm.handing = true;
-	return ch.core;
+	return hand_to(f, ch.core);
 }
 
 /* A frame from this core's stack to itself (local delivery). Its flow is
@@ -253,16 +266,9 @@ int cm_steer_local(const struct net_flow *f)
 		return c;
 	struct cm_port *p = port_find(f->lport, false);
 	struct lb_choice ch;
-	if (!p || p->local || lb_pick(&p->lb, &ch) < 0 || ch.local || ch.core >= g.ncores || ch.core == g.core ||
-	    !g.peer[ch.core])
+	if (!p || p->local || lb_pick(&p->lb, &ch) < 0 || !remote_choice(&ch))
 		return -1; /* a listener here (or nowhere): the usual local connection */
-	if (pin_add(&cm.pins, f->raddr, f->rport, f->laddr, f->lport, (uint8_t)ch.core, pika_clock_ns()) < 0) {
-		cm.pin_full++;
-		return -1;
-	}
-	cm.given++;
-	cm.handing = true;
-	return ch.core;
+	return hand_to(f, ch.core);
 }
 
 /* Core `from` gave us the SYN of a local connection: what our stack sends
