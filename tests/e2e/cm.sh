@@ -20,10 +20,13 @@ make_tap_netns pika-cm-$$ $HOST
 nsx ip link set tap0 up
 
 boot_interactive "$B/test-logs/e2e_cm.log" 4 \
-	"start=netd@all,httpd@1,echo@1 ip=$GUEST/24,gw=$HOST" tap:tap0:4
+	"start=netd@all,httpd@1,echo@1 ip=$GUEST/24,gw=$HOST lb=tournament:2 lb_period=25 accept_timeout=60" tap:tap0:4
 wait_for 'httpd: core 1: serving port 80' 180
 wait_for 'echo: core 1: tcp and udp port 7' 60
 wait_for 'pika> ' 60
+# the options as given, in every core's netstat
+opts_ok() { [ "$(shell_cmd netstat | grep -ac ' cm lb tournament:2.00 period_ms 25 accept_timeout_ms 60 ')" = 4 ]; }
+check "lb=tournament:2 lb_period=25 accept_timeout=60 on all four cores (netstat)" opts_ok
 check "httpd started on core 1 only" \
 	test "$(grep -acE 'httpd: core [0-3]: serving port 80' "$E2E_LOG")" = 1
 

@@ -455,11 +455,11 @@ int cm_stats(char *out, int max)
 {
 	static const char *const names[] = { "naive", "unfiltered", "filtered", "tournament" };
 	int n = snprintf(out, (size_t)max,
-			 "core %d cm lb %s:%u.%02u period_ms %lu local %lu given %lu taken %lu acceptor_timeouts %lu "
+			 "core %d cm lb %s:%u.%02u period_ms %lu accept_timeout_ms %lu local %lu given %lu taken %lu acceptor_timeouts %lu "
 			 "pins %u pin_full %lu unpins_in %lu unpins_stale %lu unpins_out %lu pins_expired %lu "
 			 "offers_in %lu offers_out %lu offers_lost %lu unpins_lost %lu\n",
 			 g.core, names[cm.cfg.scheme], cm.cfg.tariff_pct / 100, cm.cfg.tariff_pct % 100,
-			 cm.period / MS, cm.local, cm.given, cm.taken, cm.acceptor_timeouts, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
+			 cm.period / MS, sock_accept_timeout / MS, cm.local, cm.given, cm.taken, cm.acceptor_timeouts, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
 			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out, cm.offers_lost, cm.unpins_lost);
 	if (n >= max)
 		return max - 1;
