@@ -76,6 +76,8 @@ void __sock_drain_accepts(void);
 /* The next queued connection for listen group `group`; false when none. */
 bool __sock_take_accept(uint32_t group, struct sock_accept *out);
 bool __sock_accept_pending(uint32_t group);
+/* ACCEPT-CONNECTION: tells netd this process accepts (sock_area.announce). */
+void __sock_announce(void);
 /* Sleeps until ready(arg) or the deadline: 0, -ETIMEDOUT, -ENETDOWN (netd
  * went away: ready(arg) did not become true when its sockets died). */
 int __sock_wait(bool (*ready)(void *), void *arg, uint64_t deadline);

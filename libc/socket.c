@@ -280,6 +280,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		return fail(EINVAL);
 	struct accept_wait w = { __sa->sock[f->id].group };
 	struct sock_accept rec;
+	__sock_announce();
 	for (;;) {
 		__sock_drain_accepts();
 		if (__sock_take_accept(w.group, &rec))

@@ -369,6 +369,7 @@ ssize_t __sock_recv(struct fdent *f, void *buf, size_t len, int flags, uint32_t 
 #define PENDING_MAX SOCK_ACCEPTS
 static struct sock_accept pending[PENDING_MAX];
 static int npending;
+static unsigned long late_claims;
 
 static bool group_here(uint32_t group)
 {
@@ -394,7 +395,10 @@ void __sock_drain_accepts(void)
 		if (r.id == 0 || r.id >= SOCK_MAX)
 			continue;
 		if (!group_here(r.group)) { /* its listener is gone: so is the connection */
-			__sock_tell(SOCK_CLOSE, (int32_t)r.id, 0);
+			uint32_t seen;
+			if (__sa->sock[r.id].gen == r.gen &&
+			    sock_claim_move(&__sa->sock[r.id].claim, r.gen, SOCK_CLAIM_TAKEN, &seen))
+				__sock_tell(SOCK_CLOSE, (int32_t)r.id, 0);
 			continue;
 		}
 		pending[npending++] = r;
@@ -406,8 +410,33 @@ void __sock_drain_accepts(void)
 	__sa->accept_tail = t;
 }
 
+/* A queued record whose connection netd took back (its entry moved on, or
+ * the claim word is no longer OFFERED): we were too late for it. */
+static bool revoked(const struct sock_accept *r)
+{
+	const struct sock_entry *e = &__sa->sock[r->id];
+	return e->gen != r->gen || !(e->st & SOCK_ST_OPEN) ||
+	       e->claim != sock_claim_word(r->gen, SOCK_CLAIM_OFFERED);
+}
+
+/* Drops what was taken back, so that readiness says what accept() gets. */
+static void drop_revoked(void)
+{
+	int k = 0;
+	for (int i = 0; i < npending; i++) {
+		if (revoked(&pending[i])) {
+			late_claims++;
+			__sock_announce();
+		} else {
+			pending[k++] = pending[i];
+		}
+	}
+	npending = k;
+}
+
 bool __sock_accept_pending(uint32_t group)
 {
+	drop_revoked();
 	for (int i = 0; i < npending; i++)
 		if (pending[i].group == group)
 			return true;
@@ -422,14 +451,27 @@ bool __sock_take_accept(uint32_t group, struct sock_accept *out)
 		*out = pending[i];
 		memmove(&pending[i], &pending[i + 1], sizeof(pending[0]) * (size_t)(npending - i - 1));
 		npending--;
-		const struct sock_entry *e = &__sa->sock[out->id];
-		if (e->gen != out->gen || !(e->st & SOCK_ST_OPEN)) {
-			i--; /* netd took it back meanwhile */
+		struct sock_entry *e = &__sa->sock[out->id];
+		uint32_t seen;
+		if (revoked(out) || !sock_claim_move(&e->claim, out->gen, SOCK_CLAIM_TAKEN, &seen)) {
+			/* netd took it back meanwhile: we claimed too late (it went to
+			 * another acceptor), so we say again that we accept */
+			late_claims++;
+			__sock_announce();
+			i--;
 			continue;
 		}
 		return true;
 	}
 	return false;
+}
+
+unsigned long pika_accept_late_claims(void) { return late_claims; }
+
+void __sock_announce(void)
+{
+	if (__sa)
+		__sa->announce = __sa->announce + 1;
 }
 
 /* ---------------------------------------------------------------- readiness */
@@ -445,6 +487,7 @@ uint32_t __sock_revents(struct fdent *f)
 	if (e->err_seq != f->err_seen || f->err)
 		r |= POLLERR;
 	if (f->listening) {
+		__sock_announce(); /* PIKA: readiness on a listener says we accept */
 		__sock_drain_accepts();
 		if (__sock_accept_pending(e->group))
 			r |= POLLIN;

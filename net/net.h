@@ -333,6 +333,10 @@ int net_tcp_stream(struct net_stack *s, int h, struct net_tcp_stream *st);
  * blocks, what the pool has); returns the room now reserved, 0 when the
  * socket cannot send, -NET_E*. */
 long net_tcp_reserve(struct net_stack *s, int h, uint32_t room);
+/* The owner lost the socket before it wrote into its reserved room (a
+ * connection taken back from a process that never claimed it): the room is
+ * no longer kept, so the socket can move to another pool. */
+int net_tcp_unreserve(struct net_stack *s, int h);
 /* n bytes the owner wrote at tx_end join the stream: n, or -NET_E* as
  * net_tcp_send. With send_now they may leave at once; without, they wait
  * for the next output on the connection (a shutdown or close right after:

@@ -865,6 +865,15 @@ long net_tcp_reserve(struct net_stack *s, int h, uint32_t room)
 	return t->snd.keep;
 }
 
+int net_tcp_unreserve(struct net_stack *s, int h)
+{
+	struct tcb *t = tcb_get(s, h);
+	if (!t)
+		return -NET_EBADF;
+	t->snd.keep = 0; /* its blocks go with the ring's when it moves or closes */
+	return 0;
+}
+
 long net_tcp_commit(struct net_stack *s, int h, uint32_t n, bool send_now)
 {
 	struct tcb *t = tcb_get(s, h);

@@ -20,6 +20,9 @@ long pika_module_read(const char *name, uint64_t off, void *buf, size_t n);
 /* Powers the machine off (QEMU exits); only from core 0. */
 int pika_poweroff(int status);
 long pika_free_frames(void);
+/* accept() calls whose connection netd had already given to another acceptor
+ * because this process did not claim it within netd's accept_timeout= */
+unsigned long pika_accept_late_claims(void);
 /* The kinfo page the kernel keeps for this process (read-only). */
 static inline const struct pika_kinfo *pika_kinfo(void) { return (const struct pika_kinfo *)PIKA_KINFO_VA; }
 /* Monotonic ns since boot, and wall-clock ns since 1970: rdtsc, no system call. */

@@ -87,6 +87,15 @@ KTEST(sock, http_load_inside_the_machine, KTEST_NEEDS_NET, 1)
 	run_on(t, ncores - 1, "hload", args);
 }
 
+/* PIKA's speculative handshake with real processes (user/acceptors.c), on
+ * the last core: a stalled acceptor's offers go to the other acceptor after
+ * accept_timeout= and its late claims fail; a dying acceptor's offers go to
+ * the survivor with their requests; nothing is lost either way. */
+KTEST(sock, unclaimed_connections_go_to_another_acceptor, KTEST_NEEDS_NET, 1)
+{
+	run_on(t, ncores - 1, "acceptors", "test 7400");
+}
+
 /* The MSI-X table is not a driver's to map: netd of core 0 (which drives
  * the NIC) is refused the table's page, so it cannot point an interrupt at
  * another core or vector; the kernel writes the entries (irq_attach). */

@@ -63,7 +63,7 @@ static struct {
 	struct net_flow gone[CM_GONE]; /* connections gone this turn, of flows other CMs own */
 	unsigned ngone;
 	uint64_t unpins_lost, offers_lost;
-	uint64_t local, given, taken, acceptor_timeouts, pin_full, unpins_stale, unpins_in, unpins_out, offers_in, offers_out, expired;
+	uint64_t local, given, taken, acceptor_timeouts, reassigned_timeout, reassigned_exit, pin_full, unpins_stale, unpins_in, unpins_out, offers_in, offers_out, expired;
 } cm;
 
 /* An offer or its withdrawal (service_us 0), from CM `core`. */
@@ -158,6 +158,15 @@ void cm_acceptor_late(uint16_t port, bool late)
 		cm.acceptor_timeouts++;
 	p->sent_at = 0;
 	cm.next_offer = 0; /* the others hear at the next turn (a withdrawal, or the offer again) */
+}
+
+void cm_reassigned(uint16_t port, bool on_exit)
+{
+	(void)port;
+	if (on_exit)
+		cm.reassigned_exit++;
+	else
+		cm.reassigned_timeout++;
 }
 
 /* A notification to another CM that never waits: the ring between two netds
@@ -456,10 +465,11 @@ int cm_stats(char *out, int max)
 	static const char *const names[] = { "naive", "unfiltered", "filtered", "tournament" };
 	int n = snprintf(out, (size_t)max,
 			 "core %d cm lb %s:%u.%02u period_ms %lu accept_timeout_ms %lu local %lu given %lu taken %lu acceptor_timeouts %lu "
-			 "pins %u pin_full %lu unpins_in %lu unpins_stale %lu unpins_out %lu pins_expired %lu "
+			 "reassigned_timeout %lu reassigned_exit %lu pins %u pin_full %lu unpins_in %lu unpins_stale %lu unpins_out %lu pins_expired %lu "
 			 "offers_in %lu offers_out %lu offers_lost %lu unpins_lost %lu\n",
 			 g.core, names[cm.cfg.scheme], cm.cfg.tariff_pct / 100, cm.cfg.tariff_pct % 100,
-			 cm.period / MS, sock_accept_timeout / MS, cm.local, cm.given, cm.taken, cm.acceptor_timeouts, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
+			 cm.period / MS, sock_accept_timeout / MS, cm.local, cm.given, cm.taken, cm.acceptor_timeouts,
+			 cm.reassigned_timeout, cm.reassigned_exit, cm.pins.n, cm.pin_full, cm.unpins_in, cm.unpins_stale,
 			 cm.unpins_out, cm.expired, cm.offers_in, cm.offers_out, cm.offers_lost, cm.unpins_lost);
 	if (n >= max)
 		return max - 1;

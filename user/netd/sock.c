@@ -73,7 +73,7 @@ void sock_map_put(int nh, struct client *c, int id)
 
 /* Linear-probing deletion without tombstones: later entries of the probe
  * run move back into the hole when their home slot allows it. */
-static void map_del(int nh)
+void sock_map_del(int nh)
 {
 	int at = map_find(nh);
 	if (at < 0)
@@ -147,6 +147,23 @@ static struct group *group_of_port(uint16_t port)
 	return NULL;
 }
 
+static struct group *group_find(int nh, uint16_t port)
+{
+	for (struct group *grp = groups; grp; grp = grp->all)
+		if (grp->nh == nh && grp->port == port)
+			return grp;
+	return NULL;
+}
+
+/* Puts grp on the list of groups sock_turn offers connections for. */
+static void group_backlogged(struct group *grp)
+{
+	if (!grp->link && backlogged != grp) {
+		grp->link = backlogged;
+		backlogged = grp;
+	}
+}
+
 static void group_leave(struct group *grp, struct client *c, int id)
 {
 	for (int i = 0; i < grp->n; i++)
@@ -155,12 +172,16 @@ static void group_leave(struct group *grp, struct client *c, int id)
 			break;
 		}
 	if (grp->n == 0) {
+		/* taken back and nobody left here to take them: they go as the
+		 * listener's queue does */
+		for (; grp->ret_n; grp->ret_n--, grp->ret_head = (grp->ret_head + 1) % GROUP_RETURNED)
+			net_tcp_abort(g.ns, grp->ret[grp->ret_head].nh);
 		for (struct group **pp = &backlogged; *pp; pp = &(*pp)->link)
 			if (*pp == grp) {
 				*pp = grp->link;
 				break;
 			}
-		map_del(grp->nh);
+		sock_map_del(grp->nh);
 		net_tcp_close(g.ns, grp->nh);
 		if (grp->port)
 			cm_unlisten(grp->port);
@@ -369,7 +390,7 @@ void sock_release(struct client *c, int id)
 		 * while members remain (group_leave closes it with the last) */
 		if (p->nh != p->grp->nh) {
 			net_tcp_close(g.ns, p->nh); /* a member's own socket, never used */
-			map_del(p->nh);
+			sock_map_del(p->nh);
 		}
 		group_leave(p->grp, c, id);
 	} else if (p->kind == SOCK_KIND_TCP) {
@@ -378,13 +399,13 @@ void sock_release(struct client *c, int id)
 		p->offered_ns = 0;
 		net_tcp_set_mirror(g.ns, p->nh, NULL, NULL);
 		net_tcp_close(g.ns, p->nh);
-		map_del(p->nh);
+		sock_map_del(p->nh);
 	} else {
 		if (p->port)
 			link_udp_bind(p->port, false);
 		net_udp_close(g.ns, p->nh);
 		shm_udp_free(c, p);
-		map_del(p->nh);
+		sock_map_del(p->nh);
 	}
 	shm_close_entry(c, id);
 }
@@ -468,10 +489,8 @@ static void on_event(int nh, unsigned events)
 	if (p->listening && p->grp && p->grp->nh == nh) {
 		if (events & NET_EV_IN)
 			shm_accept(p->grp);
-		if (p->grp && p->grp->backlog && !p->grp->link && backlogged != p->grp) {
-			p->grp->link = backlogged;
-			backlogged = p->grp;
-		}
+		if (p->grp && p->grp->backlog)
+			group_backlogged(p->grp);
 		return;
 	}
 	shm_dirty(c, id);
@@ -500,18 +519,65 @@ static void drop_bad_clients(void);
 /* One turn of the socket service: what every process wrote, what the stack
  * did, new connections, then the shared state and one wake-up per process.
  * Returns the work done. */
-/* PIKA's claim time-out: a group none of whose processes took its oldest
- * connection within accept_timeout= is dropped from its CM's acceptors (new
- * connections go to other cores) until one of them claims again. */
+/* Is there a member of grp other than c that can take a connection now? */
+static bool other_taker(struct group *grp, struct client *c)
+{
+	for (int i = 0; i < grp->n; i++)
+		if (grp->m[i].c != c && shm_can_offer(grp->m[i].c))
+			return true;
+	return false;
+}
+
+/* PIKA's claim time-out. A process that left an offer unclaimed for longer
+ * than accept_timeout= is late: it gets no new connection until it announces
+ * itself again (sock_area.announce), and its unclaimed offers are taken
+ * back and offered to another member that can take them (while none can,
+ * they stay offered to it: it may still claim). A group all of whose
+ * members are late is dropped from its CM's acceptors (new connections go
+ * to other cores) until one announces itself. */
 static void acceptors_check(void)
 {
 	uint64_t now = pika_clock_ns();
+	/* who is late now, for every process first: a take-back must not go to
+	 * a process that is as late as the one it leaves */
+	for (int i = 0; i < nclients; i++) {
+		struct client *c = clients[i];
+		if (c->bad)
+			continue;
+		if (c->late && c->a->announce != c->announce_seen) { /* ACCEPT-CONNECTION again */
+			c->late = false;
+			for (struct group *grp = groups; grp; grp = grp->all)
+				group_backlogged(grp);
+		}
+		struct offer *o = shm_oldest_offer(c);
+		if (o && now - o->at > sock_accept_timeout && !c->late) {
+			c->late = true;
+			c->announce_seen = c->a->announce; /* read once: a later change is news */
+		}
+	}
+	for (int i = 0; i < nclients; i++) {
+		struct client *c = clients[i];
+		struct offer *o;
+		while (!c->bad && (o = shm_oldest_offer(c)) && now - o->at > sock_accept_timeout) {
+			struct group *grp = group_find(o->grp_nh, o->port);
+			if (!grp || !other_taker(grp, c))
+				break;
+			uint16_t port = o->port;
+			int r = shm_take_back(c, grp);
+			if (r < 0)
+				break;
+			if (r) {
+				cm_reassigned(port, false);
+				shm_accept(grp);
+			}
+		}
+	}
 	for (struct group *grp = groups; grp; grp = grp->all) {
 		if (!grp->port)
 			continue;
 		bool late = grp->n > 0;
 		for (int i = 0; i < grp->n && late; i++)
-			late = shm_acceptor_late(grp->m[i].c, now, sock_accept_timeout);
+			late = grp->m[i].c->late;
 		if (late != grp->late) {
 			grp->late = late;
 			cm_acceptor_late(grp->port, late);
@@ -563,6 +629,22 @@ int sock_turn(void)
  * background, with their unsent bytes moved out of its memory). */
 static void client_free(struct client *c)
 {
+	/* what it was offered and never claimed goes to the other members */
+	struct offer *o;
+	while ((o = shm_oldest_offer(c))) {
+		struct group *grp = group_find(o->grp_nh, o->port);
+		bool others = false;
+		for (int i = 0; grp && i < grp->n; i++)
+			others |= grp->m[i].c != c;
+		uint16_t port = o->port;
+		int r = others ? shm_take_back(c, grp) : -1;
+		if (r > 0) {
+			cm_reassigned(port, true);
+			group_backlogged(grp);
+		} else if (r < 0) {
+			shm_offer_pop(c); /* closed with the rest below */
+		}
+	}
 	for (int id = 1; id < SOCK_MAX; id++)
 		if (c->s[id].nh) {
 			sock_release(c, id);

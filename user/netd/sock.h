@@ -28,6 +28,15 @@ struct uring {
  * this core) bound to its port with SO_REUSEPORT. Connections go to the
  * members' processes in turn. */
 #define GROUP_MEMBERS 16
+#define GROUP_RETURNED 64
+/* A connection taken back from a process that did not claim it in time or
+ * exited: offered again to another member, before new ones. */
+struct returned {
+	int nh;
+	uint32_t addr;
+	uint16_t port;
+	uint64_t first_ns; /* when it was first offered (service time) */
+};
 struct group {
 	int nh;                      /* the stack listener; also the group's number for processes */
 	uint16_t port;               /* its port (0: an ephemeral one, not managed by the CM) */
@@ -35,7 +44,9 @@ struct group {
 	struct { struct client *c; int id; } m[GROUP_MEMBERS];
 	int next;                    /* round robin */
 	bool backlog;                /* connections wait in the stack for a process with room */
-	bool late;                   /* no member claimed its oldest connection in time (cm.c told) */
+	bool late;                   /* every member is late (cm.c told: new connections go elsewhere) */
+	struct returned ret[GROUP_RETURNED];
+	unsigned ret_head, ret_n;
 	struct group *link;          /* in the list of groups with a backlog */
 	struct group *all;           /* in the list of every group */
 };
@@ -72,6 +83,16 @@ enum bad_reason {
 	BAD__COUNT
 };
 
+/* A connection offered to a process and maybe not claimed yet (the claim
+ * word says), oldest first (struct client.off). */
+struct offer {
+	uint16_t id;
+	uint16_t port;               /* its listen group's port ... */
+	int grp_nh;                  /* ... and stack listener (the group may be gone) */
+	uint32_t gen;
+	uint64_t at;
+};
+
 struct client {
 	struct disp_chan *dc;
 	struct sock_area *a;
@@ -80,7 +101,10 @@ struct client {
 	uint16_t next[SOCK_BLOCKS];
 	struct psock s[SOCK_MAX];
 	uint32_t kick_tail, kick_all, accept_head, accept_tail, ready_head, ready_tail;
-	uint64_t accept_at[SOCK_ACCEPTS]; /* when each accept record was written */
+	struct offer off[SOCK_ACCEPTS]; /* [off_tail, accept_head): offers maybe not claimed */
+	uint32_t off_tail;
+	bool late;                   /* left an offer unclaimed past accept_timeout= ... */
+	uint32_t announce_seen;      /* ... and has not announced itself since */
 	uint32_t ready_lost;
 	int nfree_hint;
 	bool changed;                /* something was published this turn: notify */
@@ -93,6 +117,7 @@ struct client {
 /* sock.c */
 struct client *sock_client_of(struct disp_chan *dc);
 void sock_map_put(int nh, struct client *c, int id);
+void sock_map_del(int nh);
 void sock_release(struct client *c, int id);
 void sock_bad(struct client *c, enum bad_reason why);
 
@@ -107,12 +132,21 @@ void shm_kicks(struct client *c);
 void shm_publish(struct client *c);
 void shm_publish_now(struct client *c, int id);
 void shm_accept(struct group *g);
-/* Has the process left an accept record unclaimed for longer than timeout? */
-bool shm_acceptor_late(struct client *c, uint64_t now, uint64_t timeout);
+/* Can c be offered a connection now (not late, room in its rings)? */
+bool shm_can_offer(struct client *c);
+/* c's oldest offer it has not claimed (claimed and closed ones are passed
+ * by); NULL when none. */
+struct offer *shm_oldest_offer(struct client *c);
+void shm_offer_pop(struct client *c);
+/* Takes c's oldest offer back (CAS to REVOKED) into grp's returned queue:
+ * 1; 0 when the process claimed it first (passed by); -1 when it cannot
+ * move now (no room, no blocks: it stays offered to c). */
+int shm_take_back(struct client *c, struct group *grp);
 void shm_udp_free(struct client *c, struct psock *p);
 void shm_udp_deliver(struct client *c, int id);
 int shm_free_id(struct client *c);
 uint64_t shm_accepted(void);
+extern uint64_t shm_lost_nomem; /* taken back, and no stack block to hold its bytes: reset */
 extern uint64_t shm_bad[BAD__COUNT];
 extern uint64_t shm_copied_in, shm_copied_out; /* bytes netd's stack moved from / to process rings */
 

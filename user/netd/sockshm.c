@@ -66,6 +66,7 @@ void shm_open_entry(struct client *c, int id, uint8_t kind, uint32_t st)
 	e->err_seq = 0;
 	e->kind = kind;
 	e->group = 0;
+	e->claim = 0;
 	for (int i = 0; i < SOCK_SLOTS; i++)
 		e->rx_slot[i] = e->tx_slot[i] = SOCK_NO_BLOCK;
 	e->gen = p->gen;
@@ -343,11 +344,12 @@ void shm_kicks(struct client *c)
 
 /* ---------------------------------------------------------------- new connections */
 
-/* Whether c can take one more connection now: room in its accept ring and
- * a free id. The process's accept_tail is read once and checked. */
+/* Whether c can take one more connection now: not late, room in its accept
+ * ring and among its offers, and a free id. The process's accept_tail is
+ * read once and checked. */
 static int room_for_one(struct client *c)
 {
-	if (c->bad)
+	if (c->bad || c->late)
 		return -1;
 	uint32_t t = c->a->accept_tail;
 	if (t - c->accept_tail > c->accept_head - c->accept_tail) {
@@ -355,27 +357,44 @@ static int room_for_one(struct client *c)
 		return -1;
 	}
 	c->accept_tail = t;
-	if (c->accept_head - c->accept_tail >= SOCK_ACCEPTS)
+	if (c->accept_head - c->accept_tail >= SOCK_ACCEPTS || c->accept_head - c->off_tail >= SOCK_ACCEPTS)
 		return -1;
 	return shm_free_id(c);
 }
 
+bool shm_can_offer(struct client *c) { return room_for_one(c) > 0; }
+
 static uint64_t accepted;
 uint64_t shm_accepted(void) { return accepted; }
+uint64_t shm_lost_nomem;
 
-bool shm_acceptor_late(struct client *c, uint64_t now, uint64_t timeout)
+/* CONNECTION-AVAILABLE: connection nh becomes socket id of c, offered (the
+ * claim word) and announced in c's accept ring. */
+static void offer(struct group *grp, struct client *c, int id, const struct returned *r)
 {
-	if (c->bad || c->accept_head == c->accept_tail)
-		return false;
-	uint32_t t = c->a->accept_tail; /* read once, checked as room_for_one does */
-	if (t - c->accept_tail > c->accept_head - c->accept_tail) {
-		sock_bad(c, BAD_ACCEPT);
-		return false;
-	}
-	c->accept_tail = t;
-	return t != c->accept_head && now - c->accept_at[t % SOCK_ACCEPTS] > timeout;
+	struct sock_entry *e = ent(c, id);
+	struct psock *p = &c->s[id];
+	p->nh = r->nh;
+	sock_map_put(r->nh, c, id);
+	shm_open_entry(c, id, SOCK_KIND_TCP, SOCK_ST_OPEN | SOCK_ST_CONNECTED | SOCK_ST_EVER);
+	p->ever = true;
+	p->offered_ns = r->first_ns;
+	p->cm_port = grp->port;
+	e->claim = sock_claim_word(p->gen, SOCK_CLAIM_OFFERED);
+	net_tcp_set_mirror(g.ns, r->nh, (uint16_t *)e->rx_slot, (uint16_t *)e->tx_slot);
+	struct sock_accept rec = { (uint32_t)grp->nh, (uint32_t)id, p->gen, r->addr, r->port, { 0 } };
+	uint32_t at = c->accept_head % SOCK_ACCEPTS;
+	c->a->accepts[at] = rec;
+	c->off[at] = (struct offer){ (uint16_t)id, grp->port, grp->nh, p->gen, pika_clock_ns() };
+	BARRIER();
+	c->a->accept_head = ++c->accept_head;
+	accepted++;
+	shm_dirty(c, id);
+	c->changed = true;
 }
 
+/* Offers the group's connections (taken back ones first, then the stack's)
+ * to its members in turn, while one has room. */
 void shm_accept(struct group *grp)
 {
 	grp->backlog = false;
@@ -386,39 +405,92 @@ void shm_accept(struct group *grp)
 			c = grp->m[(grp->next + k) % grp->n].c;
 			id = room_for_one(c);
 		}
-		if (id < 0) { /* every process is full: the stack's backlog holds them */
+		if (id < 0) { /* every process is full or late: the connections wait */
 			grp->backlog = grp->n > 0;
 			return;
 		}
-		struct net_sockaddr peer = { 0, 0 };
-		int nh = net_tcp_accept(g.ns, grp->nh, &peer);
-		if (nh <= 0)
-			return;
+		struct returned r;
+		if (grp->ret_n) {
+			r = grp->ret[grp->ret_head];
+			grp->ret_head = (grp->ret_head + 1) % GROUP_RETURNED;
+			grp->ret_n--;
+		} else {
+			struct net_sockaddr peer = { 0, 0 };
+			r.nh = net_tcp_accept(g.ns, grp->nh, &peer);
+			if (r.nh <= 0)
+				return;
+			r.addr = peer.addr;
+			r.port = peer.port;
+			r.first_ns = pika_clock_ns();
+		}
 		grp->next = (grp->next + k) % grp->n;
-		struct sock_entry *e = ent(c, id);
 		/* born in the listener's pool (its first member's process); another
 		 * process takes it with its bytes moved over */
-		if (net_tcp_set_pool(g.ns, nh, c->pool, SOCK_RING_CAP) < 0) {
-			net_tcp_abort(g.ns, nh);
+		if (net_tcp_set_pool(g.ns, r.nh, c->pool, SOCK_RING_CAP) < 0) {
+			net_tcp_abort(g.ns, r.nh);
 			continue;
 		}
-		struct psock *p = &c->s[id];
-		p->nh = nh;
-		sock_map_put(nh, c, id);
-		shm_open_entry(c, id, SOCK_KIND_TCP, SOCK_ST_OPEN | SOCK_ST_CONNECTED | SOCK_ST_EVER);
-		p->ever = true;
-		p->offered_ns = pika_clock_ns();
-		p->cm_port = grp->port;
-		net_tcp_set_mirror(g.ns, nh, (uint16_t *)e->rx_slot, (uint16_t *)e->tx_slot);
-		struct sock_accept rec = { (uint32_t)grp->nh, (uint32_t)id, p->gen, peer.addr, peer.port, { 0 } };
-		c->a->accepts[c->accept_head % SOCK_ACCEPTS] = rec;
-		c->accept_at[c->accept_head % SOCK_ACCEPTS] = p->offered_ns;
-		BARRIER();
-		c->a->accept_head = ++c->accept_head;
-		accepted++;
-		shm_dirty(c, id);
-		c->changed = true;
+		offer(grp, c, id, &r);
 	}
+}
+
+/* ---------------------------------------------------------------- claims */
+
+struct offer *shm_oldest_offer(struct client *c)
+{
+	while (c->off_tail != c->accept_head) {
+		struct offer *o = &c->off[c->off_tail % SOCK_ACCEPTS];
+		struct psock *p = &c->s[o->id];
+		/* read once: anything but OFFERED of this gen is the process's */
+		if (p->nh && p->gen == o->gen && !p->listening &&
+		    ent(c, o->id)->claim == sock_claim_word(o->gen, SOCK_CLAIM_OFFERED))
+			return o;
+		c->off_tail++;
+	}
+	return NULL;
+}
+
+void shm_offer_pop(struct client *c)
+{
+	if (c->off_tail != c->accept_head)
+		c->off_tail++;
+}
+
+int shm_take_back(struct client *c, struct group *grp)
+{
+	struct offer *o = shm_oldest_offer(c);
+	if (!o)
+		return 0;
+	if (grp->ret_n == GROUP_RETURNED)
+		return -1;
+	struct psock *p = &c->s[o->id];
+	uint32_t seen;
+	int nh = p->nh;
+	if (!sock_claim_move(&ent(c, o->id)->claim, o->gen, SOCK_CLAIM_REVOKED, &seen)) {
+		c->off_tail++; /* claimed just now: the process's */
+		return 0;
+	}
+	/* the process can no longer write its room: the bytes leave its pool
+	 * (the stack's blocks hold them until the next offer); with no block
+	 * for them the connection is lost, and counted */
+	net_tcp_set_mirror(g.ns, nh, NULL, NULL);
+	net_tcp_unreserve(g.ns, nh);
+	if (net_tcp_set_pool(g.ns, nh, NULL, 0) < 0) {
+		net_tcp_abort(g.ns, nh);
+		sock_map_del(nh);
+		shm_close_entry(c, o->id);
+		c->off_tail++;
+		shm_lost_nomem++;
+		return 0;
+	}
+	struct net_sockaddr peer = { 0, 0 };
+	net_tcp_peername(g.ns, nh, &peer);
+	sock_map_del(nh);
+	struct returned *r = &grp->ret[(grp->ret_head + grp->ret_n++) % GROUP_RETURNED];
+	*r = (struct returned){ nh, peer.addr, peer.port, p->offered_ns };
+	shm_close_entry(c, o->id); /* its gen moves on: the process's record is stale */
+	c->off_tail++;
+	return 1;
 }
 
 /* ---------------------------------------------------------------- publishing */

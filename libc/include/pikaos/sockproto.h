@@ -74,7 +74,8 @@ struct sock_entry {
 	volatile uint32_t err_seq;  /* ... and how many there were: report each once */
 	volatile uint32_t kind;     /* SOCK_KIND_* */
 	volatile uint32_t group;    /* a listener: its listen group (accept records name it) */
-	uint32_t pad0[8];
+	volatile uint32_t claim;    /* an offered connection: SOCK_CLAIM_* (both sides, by CAS) */
+	uint32_t pad0[7];
 	/* the process writes (its own cache line) */
 	volatile uint32_t rx_head;
 	volatile uint32_t tx_tail;
@@ -86,9 +87,34 @@ struct sock_entry {
 };
 
 /* A new connection for a listen group (netd writes; the process owns `id`
- * once it takes the record, and closes it if no listener of the group is
- * left). Listeners of one process bound to one port with SO_REUSEPORT share
- * a group: accept on any of them takes its connections. */
+ * once it claimed it, and closes it if no listener of the group is left).
+ * Listeners of one process bound to one port with SO_REUSEPORT share a
+ * group: accept on any of them takes its connections.
+ *
+ * PIKA's speculative handshake: the record is CONNECTION-AVAILABLE; the
+ * process's accept() claims it (CLAIM-CONNECTION) by turning the entry's
+ * claim word from OFFERED to TAKEN. A process that does not claim within
+ * netd's accept_timeout= loses it: netd turns the word to REVOKED and offers
+ * the connection to another acceptor; the late claim fails (it was told it
+ * timed out) and the process re-announces itself (ACCEPT-CONNECTION:
+ * sock_area.announce) before it gets new connections. Both words carry the
+ * entry's gen, so a claim can never take a later connection of the same id.
+ * A process that exits loses nothing: what it was offered and never claimed
+ * goes to another acceptor. */
+#define SOCK_CLAIM_OFFERED 1u
+#define SOCK_CLAIM_TAKEN 2u
+#define SOCK_CLAIM_REVOKED 3u
+static inline uint32_t sock_claim_word(uint32_t gen, uint32_t what) { return gen << 2 | what; }
+/* One side's move from OFFERED (to TAKEN by the process, to REVOKED by
+ * netd): true if it was this side's. *seen gets the word found. */
+static inline int sock_claim_move(volatile uint32_t *w, uint32_t gen, uint32_t to, uint32_t *seen)
+{
+	uint32_t expect = sock_claim_word(gen, SOCK_CLAIM_OFFERED);
+	int ok = __atomic_compare_exchange_n(w, &expect, sock_claim_word(gen, to), 0, __ATOMIC_SEQ_CST,
+					     __ATOMIC_SEQ_CST);
+	*seen = ok ? sock_claim_word(gen, to) : expect;
+	return ok;
+}
 struct sock_accept {
 	uint32_t group; /* the listen group (struct sock_entry.group of its listeners) */
 	uint32_t id;    /* the connection's id, already open in this process */
@@ -120,7 +146,8 @@ struct sock_area {
 	volatile uint32_t ready_tail;
 	volatile uint32_t kick_head;
 	volatile uint32_t kick_all;  /* bumped when the kick list was full: netd looks at every socket */
-	uint32_t pad1[12];
+	volatile uint32_t announce;  /* bumped by accept() and by readiness calls on a listener */
+	uint32_t pad1[11];
 	struct sock_accept accepts[SOCK_ACCEPTS];
 	volatile uint16_t ready[SOCK_READY];
 	volatile uint16_t kicks[SOCK_KICKS];

@@ -6,7 +6,7 @@
 # make test replays the seeds and saved findings (the unit tests below) and
 # runs each target for FUZZ_TEST_SECONDS (tools/test-all).
 
-NETD_FUZZ_SOCK_SRC := tests/fuzz/netd/fuzz_sock.c user/netd/sock.c user/netd/sockshm.c user/netd/cm.c \
+NETD_FUZZ_SOCK_SRC := tests/fuzz/netd/fuzz_sock.c tests/fuzz/netd/world.c user/netd/sock.c user/netd/sockshm.c user/netd/cm.c \
 	user/netd/lb.c user/netd/pin.c
 NETD_FUZZ_MON_SRC := tests/fuzz/netd/fuzz_monitor.c
 NETD_FUZZ_HDR := $(wildcard user/netd/*.h libc/include/pikaos/*.h) monitor/monitor.c
@@ -16,6 +16,9 @@ $(eval $(call unit_test,netd/sock_fuzz_test,tests/unit/netd/fuzz_replay_test.c $
 $(B)/unit/netd/monitor_fuzz_test: UNIT_CFLAGS += -DFUZZ_TARGET=monitor -DSRC_ROOT='"$(CURDIR)"'
 $(eval $(call unit_test,netd/monitor_fuzz_test,tests/unit/netd/fuzz_replay_test.c $(NETD_FUZZ_MON_SRC)))
 $(B)/unit/netd/sock_fuzz_test $(B)/unit/netd/monitor_fuzz_test: $(NETD_FUZZ_HDR)
+# PIKA's claims in the socket service, on the same world (tests/unit/netd/claim_test.c)
+$(eval $(call unit_test,netd/claim_test,tests/unit/netd/claim_test.c $(filter-out tests/fuzz/netd/fuzz_sock.c,$(NETD_FUZZ_SOCK_SRC)) $(NET_UNIT_DEPS)))
+$(B)/unit/netd/claim_test: $(NETD_FUZZ_HDR) tests/fuzz/netd/world.h
 
 NETD_FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
 	-idirafter libc/include -DNETD_FUZZ_MAIN
