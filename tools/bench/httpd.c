@@ -1,7 +1,8 @@
 /*
  * tools/bench/httpd.c - the Linux guest's server for the side-by-side benchmark.
  *
- *   httpd [workers]      (default: one per online CPU)
+ *   httpd [workers] [shared] [delay=CPU:US[:FROM-TO]]...
+ *                        (default: one worker per online CPU)
  *
  * The counterpart of pikaos's `httpd@all` plus `bulk discard@all`: a prefork
  * server, one worker process per CPU, pinned to it (sched_setaffinity). Every
@@ -16,7 +17,15 @@
  *            unless the request says "Connection: close"; HTTP/1.0 closes it
  *            unless it says "Connection: keep-alive". Pipelined requests are
  *            answered in order. Anything unparsable gets 400 and a close.
+ *            /core answers the number of the worker's CPU ("3\n": make
+ *            bench's lb workload counts who served what).
  *   port 9   discard: reads and drops everything, closes at the peer's EOF.
+ * shared: one port-80 listener made before the fork and shared by every
+ * worker (one accept queue, EPOLLEXCLUSIVE: what PIKA compares against)
+ * instead of one SO_REUSEPORT listener each. delay=CPU:US[:FROM-TO] makes
+ * the worker of CPU a slow server, as pikaos's httpd delay=: each request
+ * first spins US microseconds, from FROM to TO seconds after the worker's
+ * first /core request when a window is given.
  * When every worker listens the parent prints "bench-httpd: N workers ready"
  * (the init script waits for it). Built statically (gcc -static -O2).
  */
@@ -32,6 +41,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REQ_MAX 8192
@@ -56,6 +66,37 @@ struct conn {
 };
 
 static int ep;
+static int my_cpu, shared_fd = -1;
+static struct {
+	long us, from, to; /* to < 0: no end */
+} slow;
+static int delay_seen;
+static struct timespec delay_start;
+
+static double since(const struct timespec *a)
+{
+	struct timespec b;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* The slow server's spin, in the window counted from the first /core. */
+static void delay_request(const char *req)
+{
+	if (!slow.us)
+		return;
+	if (!delay_seen && strncmp(req + 4, "/core ", 6) == 0) {
+		delay_seen = 1;
+		clock_gettime(CLOCK_MONOTONIC, &delay_start);
+	}
+	double t = delay_seen ? since(&delay_start) : 0;
+	if (t < (double)slow.from || (slow.to >= 0 && t >= (double)slow.to))
+		return;
+	struct timespec a;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (since(&a) * 1e6 < (double)slow.us)
+		__asm__ volatile("pause");
+}
 
 static int listener(int port)
 {
@@ -156,7 +197,15 @@ static void answer(struct conn *c, const char *req, const char *hend)
 		c->close_after = 1;
 		return;
 	}
-	if (get && strncmp(req + 4, "/counters ", 10) == 0) { /* make bench, between workloads */
+	delay_request(req);
+	if (get && strncmp(req + 4, "/core ", 6) == 0) {
+		char body[16];
+		int n = snprintf(body, sizeof(body), "%d\n", my_cpu);
+		c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
+					       "HTTP/1.1 200 OK\r\nServer: debian\r\nContent-Type: text/plain\r\n"
+					       "Content-Length: %d\r\n%s\r\n%s",
+					       n, keep ? "" : "Connection: close\r\n", body);
+	} else if (get && strncmp(req + 4, "/counters ", 10) == 0) { /* make bench, between workloads */
 		char body[320];
 		int n = counters(body, sizeof(body));
 		c->out_len += (size_t)snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
@@ -280,10 +329,11 @@ static void worker(int cpu, int ready_fd)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
 		perror("bench-httpd: sched_setaffinity");
+	my_cpu = cpu;
 	ep = epoll_create1(0);
-	struct conn lh = { .fd = listener(80), .kind = K_LISTEN_HTTP };
+	struct conn lh = { .fd = shared_fd >= 0 ? shared_fd : listener(80), .kind = K_LISTEN_HTTP };
 	struct conn ld = { .fd = listener(9), .kind = K_LISTEN_DISCARD };
-	struct epoll_event e1 = { .events = EPOLLIN, .data.ptr = &lh };
+	struct epoll_event e1 = { .events = EPOLLIN | (shared_fd >= 0 ? EPOLLEXCLUSIVE : 0), .data.ptr = &lh };
 	struct epoll_event e2 = { .events = EPOLLIN, .data.ptr = &ld };
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lh.fd, &e1) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, ld.fd, &e2) < 0) {
@@ -324,10 +374,35 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (unsigned char)(i % 251);
-	int n = argc > 1 ? atoi(argv[1]) : (int)ncpu, p[2];
+	int n = (int)ncpu, p[2], shared = 0;
+	struct { long us, from, to; } delays[256];
+	memset(delays, 0, sizeof(delays));
+	for (int i = 1; i < argc; i++) {
+		long cpu, us, from = 0, to = -1;
+		if (!strcmp(argv[i], "shared")) {
+			shared = 1;
+		} else if (sscanf(argv[i], "delay=%ld:%ld:%ld-%ld", &cpu, &us, &from, &to) == 4 ||
+			   sscanf(argv[i], "delay=%ld:%ld", &cpu, &us) == 2) {
+			if (cpu < 0 || cpu >= 256 || us < 0)
+				return 2;
+			delays[cpu].us = us;
+			delays[cpu].from = from;
+			delays[cpu].to = to;
+		} else if (atoi(argv[i]) > 0) {
+			n = atoi(argv[i]);
+		} else {
+			printf("bench-httpd: unknown argument %s\n", argv[i]);
+			return 2;
+		}
+	}
 	if (n < 1 || pipe(p) < 0)
 		return 2;
+	if (shared)
+		shared_fd = listener(80);
 	for (int i = 0; i < n; i++) {
+		slow.us = delays[i % (int)ncpu].us;
+		slow.from = delays[i % (int)ncpu].from;
+		slow.to = delays[i % (int)ncpu].to;
 		pid_t pid = fork();
 		if (pid < 0) {
 			perror("bench-httpd: fork");
