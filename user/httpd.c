@@ -164,9 +164,11 @@ static void counters(void)
 		len += snprintf(counters_text + len, sizeof(counters_text) - (size_t)len, "%s %lu\n", kn[i], k[i]);
 	len += snprintf(counters_text + len, sizeof(counters_text) - (size_t)len,
 			"rx_packets %lu\ntx_packets %lu\ndoorbells_rx %lu\ndoorbells_tx %lu\nbytes_copied %lu\n"
-			"sock_calls %lu\nsock_oneway %lu\nnetd_turns %lu\nnetd_sleeps %lu\n",
+			"sock_calls %lu\nsock_oneway %lu\nnetd_turns %lu\nnetd_sleeps %lu\n"
+			"cm_local %lu\ncm_given %lu\ncm_taken %lu\nframes_forwarded %lu\n",
 			n.rx_packets, n.tx_packets, n.doorbells_rx, n.doorbells_tx,
-			n.bytes_to_processes + n.bytes_from_processes, n.sock_calls, n.sock_oneway, n.turns, n.sleeps);
+			n.bytes_to_processes + n.bytes_from_processes, n.sock_calls, n.sock_oneway, n.turns, n.sleeps,
+			n.cm_local, n.cm_given, n.cm_taken, n.frames_forwarded);
 	for (int i = 0; i < PIKA_STATS_SYSCALLS && len < (int)sizeof(counters_text) - 48; i++)
 		if (sys[i])
 			len += snprintf(counters_text + len, sizeof(counters_text) - (size_t)len, "sys_%s %lu\n",

@@ -42,6 +42,7 @@
 #define CM_GONE 256              /* unpins held until the end of a turn */
 #define CM_APP 1                 /* the handle of this core's listen group */
 #define MS 1000000ul
+#define CM_SAMPLE_AGE (1000 * MS) /* service times older than this no longer count */
 #define PIN_IDLE_OPEN (10 * 1000 * MS)    /* a pin that saw only SYNs (a handshake never completed) */
 #define PIN_IDLE_CONN (3600 * 1000 * MS)  /* one that carried a connection, without its unpin */
 
@@ -89,6 +90,7 @@ void cm_init(const char *lb, uint32_t period_ms)
 		lb_config_default(&cm.cfg);
 	}
 	cm.period = (uint64_t)(period_ms ? period_ms : 20) * MS;
+	cm.cfg.sample_age = CM_SAMPLE_AGE;
 }
 
 static struct cm_port *port_find(uint16_t port, bool make)
@@ -144,8 +146,18 @@ void cm_report(uint16_t port, uint64_t service_ns)
 {
 	struct cm_port *p = port_find(port, false);
 	uint64_t us = service_ns / 1000;
-	if (p && p->local)
+	if (p && p->local) {
+		lb_now(&p->lb, pika_clock_ns());
 		lb_app_report(&p->lb, CM_APP, us ? (us > UINT32_MAX ? UINT32_MAX : (uint32_t)us) : 1);
+	}
+}
+
+void cm_waiting(uint16_t port, uint64_t oldest_ns)
+{
+	struct cm_port *p = port_find(port, false);
+	uint64_t us = oldest_ns / 1000;
+	if (p && p->local)
+		lb_app_floor(&p->lb, CM_APP, us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
 }
 
 void cm_acceptor_late(uint16_t port, bool late)
@@ -158,6 +170,13 @@ void cm_acceptor_late(uint16_t port, bool late)
 		cm.acceptor_timeouts++;
 	p->sent_at = 0;
 	cm.next_offer = 0; /* the others hear at the next turn (a withdrawal, or the offer again) */
+}
+
+void cm_counts(uint64_t *local, uint64_t *given, uint64_t *taken)
+{
+	*local = cm.local;
+	*given = cm.given;
+	*taken = cm.taken;
 }
 
 void cm_reassigned(uint16_t port, bool on_exit)
@@ -254,6 +273,8 @@ int cm_steer(const struct net_flow *f)
 		return -1; /* only a new flow is placed */
 	struct cm_port *p = port_find(f->lport, false);
 	struct lb_choice ch;
+	if (p)
+		lb_now(&p->lb, pika_clock_ns());
 	if (!p || lb_pick(&p->lb, &ch) < 0)
 		return -1; /* nobody listens anywhere: our stack answers (RST) */
 	if (!remote_choice(&ch)) {
@@ -427,6 +448,7 @@ uint64_t cm_tick(uint64_t now)
 			if (!p->used)
 				continue;
 			lb_offers_expire(&p->lb, now, 3 * CM_KEEP * cm.period);
+			lb_now(&p->lb, now);
 			uint32_t h, us;
 			if (p->local && lb_best_local(&p->lb, &h, &us)) {
 				uint32_t d = us > p->sent_us ? us - p->sent_us : p->sent_us - us;

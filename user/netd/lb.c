@@ -13,6 +13,7 @@ void lb_config_default(struct lb_config *c)
 	c->high_pct = 100;
 	c->low_pct = 80;
 	c->default_us = 1000;
+	c->sample_age = 0;
 }
 
 static bool prefix(const char **s, const char *p)
@@ -91,6 +92,8 @@ void lb_init(struct lb *lb, const struct lb_config *c, uint64_t seed)
 		lb->cfg.low_pct = lb->cfg.high_pct;
 }
 
+void lb_now(struct lb *lb, uint64_t now) { lb->now = now; }
+
 static uint64_t rng_next(struct lb *lb)
 {
 	/* xorshift64* */
@@ -147,33 +150,46 @@ int lb_app_report(struct lb *lb, uint32_t handle, uint32_t service_us)
 	if (!a)
 		return -ENOENT;
 	a->win[a->pos] = service_us ? service_us : 1;
+	a->at[a->pos] = lb->now;
 	a->pos = (uint8_t)((a->pos + 1) % LB_WINDOW);
 	if (a->n < LB_WINDOW)
 		a->n++;
 	return 0;
 }
 
-static uint32_t median(const struct lb_app *a, uint32_t dflt)
+int lb_app_floor(struct lb *lb, uint32_t handle, uint32_t us)
 {
-	if (!a->n)
-		return dflt;
+	struct lb_app *a = app_find(lb, handle);
+	if (!a)
+		return -ENOENT;
+	a->floor_us = us;
+	return 0;
+}
+
+/* The median of the recent samples, at least the floor. */
+static uint32_t service_of(const struct lb *lb, const struct lb_app *a)
+{
 	uint32_t v[LB_WINDOW];
-	unsigned n = a->n;
-	for (unsigned i = 0; i < n; i++) {
+	unsigned n = 0;
+	for (unsigned i = 0; i < a->n; i++) {
+		if (lb->cfg.sample_age && lb->now - a->at[i] > lb->cfg.sample_age)
+			continue;
 		uint32_t x = a->win[i];
-		unsigned j = i;
+		unsigned j = n;
 		for (; j > 0 && v[j - 1] > x; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
+		n++;
 	}
-	return (uint32_t)(((uint64_t)v[(n - 1) / 2] + v[n / 2]) / 2);
+	uint32_t m = n ? (uint32_t)(((uint64_t)v[(n - 1) / 2] + v[n / 2]) / 2) : lb->cfg.default_us;
+	return m > a->floor_us ? m : a->floor_us;
 }
 
 uint32_t lb_app_service(const struct lb *lb, uint32_t handle)
 {
 	for (unsigned i = 0; i < LB_APPS_MAX; i++)
 		if (lb->apps[i].used && lb->apps[i].handle == handle)
-			return median(&lb->apps[i], lb->cfg.default_us);
+			return service_of(lb, &lb->apps[i]);
 	return 0;
 }
 
@@ -184,7 +200,7 @@ bool lb_best_local(const struct lb *lb, uint32_t *handle, uint32_t *service_us)
 	for (unsigned i = 0; i < LB_APPS_MAX; i++) {
 		if (!lb->apps[i].used || lb->apps[i].paused)
 			continue;
-		uint32_t s = median(&lb->apps[i], lb->cfg.default_us);
+		uint32_t s = service_of(lb, &lb->apps[i]);
 		if (!any || s < best) {
 			best = s;
 			if (handle)
@@ -303,7 +319,7 @@ int lb_pick(struct lb *lb, struct lb_choice *out)
 	for (unsigned i = 0; i < LB_APPS_MAX; i++) {
 		if (!lb->apps[i].used || lb->apps[i].paused)
 			continue;
-		uint32_t s = median(&lb->apps[i], lb->cfg.default_us);
+		uint32_t s = service_of(lb, &lb->apps[i]);
 		if (!nl || s < best)
 			best = s;
 		loc[nl++] = (struct cand){ true, (uint16_t)i, w_local(s) };

@@ -16,6 +16,9 @@
  *                  applications, one among the filtered offers, and a final
  *                  between the two winners, so the weight of locality does not
  *                  shrink as the number of CMs grows
+ * An application's service time is the median of its samples younger than
+ * cfg.sample_age, raised to the floor the CM sets from the connections
+ * waiting for it (lb_app_floor).
  * The filter has high and low watermarks: an offer passes once it beats
  * the best local application by the high mark, and is filtered again only
  * when it falls below the low mark (no thrashing between the two).
@@ -43,12 +46,15 @@ struct lb_config {
 	uint32_t high_pct;    /* an offer passes when best_local / (tariff * offer) exceeds this (100 = 1.0) */
 	uint32_t low_pct;     /* and is filtered again below this */
 	uint32_t default_us;  /* service time assumed for an application without samples */
+	uint64_t sample_age;  /* samples older than this (caller's clock units) no longer count; 0: never old */
 };
 
 struct lb_app {
 	uint32_t handle;
 	uint32_t win[LB_WINDOW];
+	uint64_t at[LB_WINDOW]; /* when each was reported (lb.now) */
 	uint8_t n, pos; /* samples held, next slot */
+	uint32_t floor_us; /* a lower bound from outside (connections waiting for it: lb_app_floor) */
 	bool used;
 	bool paused;    /* not claiming what it was given (PIKA: dropped from the acceptors) */
 };
@@ -72,6 +78,7 @@ struct lb {
 	struct lb_app apps[LB_APPS_MAX];
 	struct lb_offer offers[LB_OFFERS_MAX]; /* indexed by the offering CM (core) */
 	struct lb_stats st;
+	uint64_t now;   /* the caller's clock, as lb_now last set it */
 };
 
 /* the answer of lb_pick: a local application, or a remote CM's one */
@@ -87,6 +94,11 @@ struct lb_choice {
 int lb_parse(const char *s, struct lb_config *c);
 void lb_config_default(struct lb_config *c); /* tournament:2, marks 1.0 / 0.8 */
 void lb_init(struct lb *lb, const struct lb_config *c, uint64_t seed);
+/* The time the next calls see (samples are stamped with it, and those older
+ * than cfg.sample_age are left out of the median: a server that recovered,
+ * or got slow, is seen so within sample_age, however few connections it
+ * gets). */
+void lb_now(struct lb *lb, uint64_t now);
 
 /* local applications: -ENOSPC when full, -EEXIST, -ENOENT */
 int lb_app_add(struct lb *lb, uint32_t handle);
@@ -96,7 +108,12 @@ int lb_app_report(struct lb *lb, uint32_t handle, uint32_t service_us);
  * stay): PIKA drops an acceptor that did not claim in time, until it
  * announces itself again. -ENOENT */
 int lb_app_pause(struct lb *lb, uint32_t handle, bool paused);
-/* the moving median of its window, cfg.default_us before any sample */
+/* The application's service time is at least us for now (the CM's view of
+ * connections waiting for it to claim them: a queue in front of it shows at
+ * once, before their service times are known). -ENOENT */
+int lb_app_floor(struct lb *lb, uint32_t handle, uint32_t us);
+/* its service time: the median of its recent samples (cfg.default_us
+ * without any), or its floor when that is higher */
 uint32_t lb_app_service(const struct lb *lb, uint32_t handle);
 /* what this CM offers the others: its fastest application; false when none */
 bool lb_best_local(const struct lb *lb, uint32_t *handle, uint32_t *service_us);

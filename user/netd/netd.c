@@ -475,8 +475,11 @@ static void h_stats(struct disp_req *r)
 static void h_counters(struct disp_req *r)
 {
 	struct netd_counters k = { g.q.stats.rx_packets, g.q.stats.tx_packets, g.q.stats.doorbells_rx,
-				   g.q.stats.doorbells_tx, shm_copied_in, shm_copied_out, 0, 0, g.turns, g.d.sleeps };
+				   g.q.stats.doorbells_tx, shm_copied_in, shm_copied_out, 0, 0, g.turns, g.d.sleeps,
+				   0, 0, 0, 0 };
 	sock_counts(&k.sock_calls, &k.sock_oneway);
+	cm_counts(&k.cm_local, &k.cm_given, &k.cm_taken);
+	k.frames_forwarded = g.fwd_out;
 	disp_reply(r, 0, &k, sizeof(k));
 }
 

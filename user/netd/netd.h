@@ -186,10 +186,13 @@ int link_stats(char *out, int max);
 void cm_init(const char *lb, uint32_t period_ms); /* lb= (NULL: tournament:2), lb_period= (0: 20 ms) */
 void cm_listen(uint16_t port);   /* this core's first listener of the port */
 void cm_unlisten(uint16_t port); /* and its last one went */
-void cm_report(uint16_t port, uint64_t service_ns); /* a connection offered to the port's application closed */
+void cm_report(uint16_t port, uint64_t service_ns);
+/* this core's oldest connection of the port not yet claimed by a process has waited this long */
+void cm_waiting(uint16_t port, uint64_t oldest_ns); /* a connection offered to the port's application closed */
 void cm_acceptor_late(uint16_t port, bool late); /* this core's group of the port stopped (or resumed) claiming */
 /* an offer taken back from a process (claim timed out, or it exited) and given to another */
 void cm_reassigned(uint16_t port, bool on_exit);
+void cm_counts(uint64_t *local, uint64_t *given, uint64_t *taken); /* netd's /counters */
 int cm_pinned(const struct net_flow *f); /* the core this core's CM gave the flow to, or -1 */
 int cm_steer(const struct net_flow *f);  /* a SYN of a flow we own: the core to give it to, or -1 (ours) */
 int cm_steer_local(const struct net_flow *f); /* a frame to ourselves: the core holding its other end, or -1 */

@@ -576,8 +576,14 @@ static void acceptors_check(void)
 		if (!grp->port)
 			continue;
 		bool late = grp->n > 0;
-		for (int i = 0; i < grp->n && late; i++)
-			late = grp->m[i].c->late;
+		uint64_t waiting = 0; /* the oldest connection no member claimed yet */
+		for (int i = 0; i < grp->n; i++) {
+			late = late && grp->m[i].c->late;
+			struct offer *o = grp->m[i].c->bad ? NULL : shm_oldest_offer(grp->m[i].c);
+			if (o && o->grp_nh == grp->nh && now - o->at > waiting)
+				waiting = now - o->at;
+		}
+		cm_waiting(grp->port, waiting); /* a queue in front of the application shows at once */
 		if (late != grp->late) {
 			grp->late = late;
 			cm_acceptor_late(grp->port, late);

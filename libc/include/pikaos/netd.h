@@ -21,6 +21,8 @@ struct netd_counters {
 	uint64_t sock_calls;   /* socket requests answered (round trips) */
 	uint64_t sock_oneway;  /* shutdown and close messages */
 	uint64_t turns, sleeps;
+	uint64_t cm_local, cm_given, cm_taken; /* new connections: kept, given to another core, taken from one */
+	uint64_t frames_forwarded;             /* frames sent to the netd of the core that owns their flow */
 };
 
 #endif

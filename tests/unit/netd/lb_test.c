@@ -340,6 +340,54 @@ static void test_deterministic(void **state)
 	}
 }
 
+/* Samples older than sample_age leave the median: a server that was slow
+ * and got few connections since is seen at its new speed within the age;
+ * with no recent sample it is the default again. */
+static void test_old_samples_leave(void **state)
+{
+	(void)state;
+	struct lb lb;
+	struct lb_config c;
+	lb_config_default(&c);
+	c.sample_age = 1000;
+	lb_init(&lb, &c, 42);
+	assert_int_equal(lb_app_add(&lb, 1), 0);
+	lb_now(&lb, 100);
+	for (int i = 0; i < 20; i++)
+		lb_app_report(&lb, 1, 30000); /* slow: 20 samples */
+	lb_now(&lb, 900);
+	lb_app_report(&lb, 1, 200);
+	lb_app_report(&lb, 1, 300); /* fast again: 2 samples */
+	assert_int_equal(lb_app_service(&lb, 1), 30000); /* the old ones still count */
+	lb_now(&lb, 1101);
+	assert_int_equal(lb_app_service(&lb, 1), 250); /* only the two recent ones */
+	lb_now(&lb, 1901);
+	assert_int_equal(lb_app_service(&lb, 1), 1000); /* nothing recent: the default */
+}
+
+/* The floor (connections waiting for the application) raises its service
+ * time at once and makes a faster remote application win; lifted, locality
+ * comes back. */
+static void test_floor_raises_service(void **state)
+{
+	(void)state;
+	struct lb lb;
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 500);
+	assert_int_equal(lb_offer_update(&lb, 3, 9, 500, 0), 0);
+	unsigned before = remote_picks(&lb);
+	assert_int_equal(lb_app_floor(&lb, 1, 40000), 0);
+	assert_int_equal(lb_app_service(&lb, 1), 40000);
+	unsigned during = remote_picks(&lb);
+	assert_int_equal(lb_app_floor(&lb, 1, 0), 0);
+	assert_int_equal(lb_app_service(&lb, 1), 500);
+	unsigned after = remote_picks(&lb);
+	assert_int_equal(lb_app_floor(&lb, 5, 1), -ENOENT);
+	assert_true(before < PICKS / 50);    /* a local app as fast: the offer is filtered */
+	assert_true(during > PICKS * 9 / 10); /* 40 ms against 2 x 0.5 ms */
+	assert_true(after < PICKS / 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +400,8 @@ int main(void)
 		cmocka_unit_test(test_no_local_acceptor),
 		cmocka_unit_test(test_paused_acceptor),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_old_samples_leave),
+		cmocka_unit_test(test_floor_raises_service),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
