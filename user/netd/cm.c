@@ -43,6 +43,7 @@
 #define CM_APP 1                 /* the handle of this core's listen group */
 #define MS 1000000ul
 #define CM_SAMPLE_AGE (1000 * MS) /* service times older than this no longer count */
+#define CM_PROBE (1000 * MS)     /* a server sitting out gets a connection this often (lb.h) */
 #define PIN_IDLE_OPEN (10 * 1000 * MS)    /* a pin that saw only SYNs (a handshake never completed) */
 #define PIN_IDLE_CONN (3600 * 1000 * MS)  /* one that carried a connection, without its unpin */
 
@@ -91,6 +92,7 @@ void cm_init(const char *lb, uint32_t period_ms)
 	}
 	cm.period = (uint64_t)(period_ms ? period_ms : 20) * MS;
 	cm.cfg.sample_age = CM_SAMPLE_AGE;
+	cm.cfg.probe = CM_PROBE;
 }
 
 static struct cm_port *port_find(uint16_t port, bool make)
@@ -512,8 +514,9 @@ int cm_stats(char *out, int max)
 			if (p->lb.offers[c].used)
 				PUT( " %d:%u%s", c, p->lb.offers[c].service_us,
 					      p->lb.offers[c].passed ? "+" : "");
-		PUT( " picks_local %lu picks_remote %lu\n",
-			      p->lb.st.picks_local, p->lb.st.picks_remote);
+		PUT( " picks_local %lu picks_remote %lu sat_out %lu came_back %lu probes %lu\n",
+			      p->lb.st.picks_local, p->lb.st.picks_remote, p->lb.st.sat_out, p->lb.st.came_back,
+			      p->lb.st.probes);
 	}
 #undef PUT
 	return n;

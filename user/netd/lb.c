@@ -14,6 +14,9 @@ void lb_config_default(struct lb_config *c)
 	c->low_pct = 80;
 	c->default_us = 1000;
 	c->sample_age = 0;
+	c->out_pct = 400;
+	c->in_pct = 300;
+	c->probe = 0;
 }
 
 static bool prefix(const char **s, const char *p)
@@ -90,6 +93,8 @@ void lb_init(struct lb *lb, const struct lb_config *c, uint64_t seed)
 		lb->cfg.default_us = 1;
 	if (lb->cfg.low_pct > lb->cfg.high_pct)
 		lb->cfg.low_pct = lb->cfg.high_pct;
+	if (lb->cfg.in_pct > lb->cfg.out_pct)
+		lb->cfg.in_pct = lb->cfg.out_pct;
 }
 
 void lb_now(struct lb *lb, uint64_t now) { lb->now = now; }
@@ -166,7 +171,8 @@ int lb_app_floor(struct lb *lb, uint32_t handle, uint32_t us)
 	return 0;
 }
 
-/* The median of the recent samples, at least the floor. */
+/* The median of the recent samples (the newest alone when none is recent),
+ * at least the floor. */
 static uint32_t service_of(const struct lb *lb, const struct lb_app *a)
 {
 	uint32_t v[LB_WINDOW];
@@ -181,6 +187,8 @@ static uint32_t service_of(const struct lb *lb, const struct lb_app *a)
 		v[j] = x;
 		n++;
 	}
+	if (!n && a->n)
+		v[n++] = a->win[(a->pos + LB_WINDOW - 1) % LB_WINDOW];
 	uint32_t m = n ? (uint32_t)(((uint64_t)v[(n - 1) / 2] + v[n / 2]) / 2) : lb->cfg.default_us;
 	return m > a->floor_us ? m : a->floor_us;
 }
@@ -278,6 +286,7 @@ static bool filter(struct lb *lb, struct lb_offer *o, bool have_local, uint32_t 
 struct cand {
 	bool local;
 	uint16_t idx; /* app or offer index */
+	uint32_t s;   /* its service time */
 	uint64_t w;
 };
 
@@ -311,6 +320,46 @@ static void choose(struct lb *lb, const struct cand *c, struct lb_choice *out)
 	}
 }
 
+/*
+ * Tournament: the local applications that the best offer, tariff included,
+ * beats by more than out_pct leave loc (watermarks: they come back below
+ * in_pct). One that is due a probe gets this connection instead: true, and
+ * *out says so.
+ */
+static bool sit_out(struct lb *lb, struct cand *loc, unsigned *nl, const struct cand *rem, unsigned nr,
+		    struct lb_choice *out)
+{
+	uint32_t rbest = rem[0].s;
+	for (unsigned i = 1; i < nr; i++)
+		if (rem[i].s < rbest)
+			rbest = rem[i].s;
+	unsigned n = 0;
+	for (unsigned i = 0; i < *nl; i++) {
+		struct lb_app *a = &lb->apps[loc[i].idx];
+		uint64_t ratio = (uint64_t)loc[i].s * 10000 / ((uint64_t)rbest * lb->cfg.tariff_pct);
+		if (!a->out && ratio > lb->cfg.out_pct) {
+			a->out = true;
+			a->probed = lb->now;
+			lb->st.sat_out++;
+		} else if (a->out && ratio < lb->cfg.in_pct) {
+			a->out = false;
+			lb->st.came_back++;
+		}
+		if (!a->out) {
+			loc[n++] = loc[i];
+			continue;
+		}
+		if (lb->cfg.probe && lb->now - a->probed >= lb->cfg.probe) {
+			a->probed = lb->now;
+			lb->st.probes++;
+			choose(lb, &loc[i], out);
+			return true;
+		}
+	}
+	*nl = n;
+	return false;
+}
+
 int lb_pick(struct lb *lb, struct lb_choice *out)
 {
 	struct cand loc[LB_APPS_MAX], rem[LB_OFFERS_MAX], all[LB_APPS_MAX + LB_OFFERS_MAX];
@@ -322,7 +371,7 @@ int lb_pick(struct lb *lb, struct lb_choice *out)
 		uint32_t s = service_of(lb, &lb->apps[i]);
 		if (!nl || s < best)
 			best = s;
-		loc[nl++] = (struct cand){ true, (uint16_t)i, w_local(s) };
+		loc[nl++] = (struct cand){ true, (uint16_t)i, s, w_local(s) };
 	}
 	bool use_filter = lb->cfg.scheme == LB_FILTERED || lb->cfg.scheme == LB_TOURNAMENT;
 	if (lb->cfg.scheme != LB_NAIVE || !nl) {
@@ -332,7 +381,7 @@ int lb_pick(struct lb *lb, struct lb_choice *out)
 				continue;
 			if (use_filter && !filter(lb, o, nl > 0, best))
 				continue;
-			rem[nr++] = (struct cand){ false, (uint16_t)i, w_offer(lb, o->service_us) };
+			rem[nr++] = (struct cand){ false, (uint16_t)i, o->service_us, w_offer(lb, o->service_us) };
 		}
 	}
 	if (!nl && !nr) {
@@ -340,6 +389,12 @@ int lb_pick(struct lb *lb, struct lb_choice *out)
 		return -ENOENT;
 	}
 	if (lb->cfg.scheme == LB_TOURNAMENT && nl && nr) {
+		if (sit_out(lb, loc, &nl, rem, nr, out))
+			return 0; /* a probe */
+		if (!nl) {
+			choose(lb, &rem[draw(lb, rem, nr)], out);
+			return 0;
+		}
 		/* round 1 among the local applications, round 2 among the offers,
 		 * round 3 between the two winners */
 		struct cand fin[2] = { loc[draw(lb, loc, nl)], rem[draw(lb, rem, nr)] };

@@ -15,10 +15,17 @@
  *   tournament:T   the filter, then three rounds: one among the local
  *                  applications, one among the filtered offers, and a final
  *                  between the two winners, so the weight of locality does not
- *                  shrink as the number of CMs grows
+ *                  shrink as the number of CMs grows; a local application
+ *                  that the tariffed best offer beats by more than out_pct
+ *                  sits the final out (back in below in_pct) but for one
+ *                  probe connection every cfg.probe, so a server that
+ *                  stays slow gets about one connection a period instead of
+ *                  its weight's share (PIKA's 8 web servers made a slow
+ *                  core's share small; at 4 cores it is a quarter)
  * An application's service time is the median of its samples younger than
- * cfg.sample_age, raised to the floor the CM sets from the connections
- * waiting for it (lb_app_floor).
+ * cfg.sample_age (its newest sample when all are older: no news is not
+ * good news), raised to the floor the CM sets from the connections waiting
+ * for it (lb_app_floor).
  * The filter has high and low watermarks: an offer passes once it beats
  * the best local application by the high mark, and is filtered again only
  * when it falls below the low mark (no thrashing between the two).
@@ -47,6 +54,9 @@ struct lb_config {
 	uint32_t low_pct;     /* and is filtered again below this */
 	uint32_t default_us;  /* service time assumed for an application without samples */
 	uint64_t sample_age;  /* samples older than this (caller's clock units) no longer count; 0: never old */
+	uint32_t out_pct;     /* tournament: a local application beaten by the best offer by more than this sits out */
+	uint32_t in_pct;      /* and takes part again below this */
+	uint64_t probe;       /* one connection for a sitting-out application this often (caller's clock); 0: never */
 };
 
 struct lb_app {
@@ -57,6 +67,8 @@ struct lb_app {
 	uint32_t floor_us; /* a lower bound from outside (connections waiting for it: lb_app_floor) */
 	bool used;
 	bool paused;    /* not claiming what it was given (PIKA: dropped from the acceptors) */
+	bool out;       /* sitting the tournament's final out (out_pct) */
+	uint64_t probed; /* when it was last given a connection while out */
 };
 
 struct lb_offer {
@@ -70,6 +82,7 @@ struct lb_offer {
 struct lb_stats {
 	uint64_t picks_local, picks_remote, picks_none;
 	uint64_t filter_in, filter_out; /* watermark crossings */
+	uint64_t sat_out, came_back, probes; /* local applications leaving and rejoining the final, probes given */
 };
 
 struct lb {
@@ -112,8 +125,8 @@ int lb_app_pause(struct lb *lb, uint32_t handle, bool paused);
  * connections waiting for it to claim them: a queue in front of it shows at
  * once, before their service times are known). -ENOENT */
 int lb_app_floor(struct lb *lb, uint32_t handle, uint32_t us);
-/* its service time: the median of its recent samples (cfg.default_us
- * without any), or its floor when that is higher */
+/* its service time: the median of its recent samples (the newest when all
+ * are old, cfg.default_us without any), or its floor when that is higher */
 uint32_t lb_app_service(const struct lb *lb, uint32_t handle);
 /* what this CM offers the others: its fastest application; false when none */
 bool lb_best_local(const struct lb *lb, uint32_t *handle, uint32_t *service_us);

@@ -140,16 +140,16 @@ static void test_locality_under_uniform_offers(void **state)
 	assert_near(remote_picks(&lb), PICKS * 0.15 / 1.15, 400);
 }
 
-/* A clearly faster remote application (100 us against 1000 us local):
- * after the tariff it costs 200, passes the filter, and the final round
- * gives it 1/200 against 1/1000, five sixths of the connections. */
+/* A clearly faster remote application (250 us against 1000 us local):
+ * after the tariff it costs 500, passes the filter, and the final round
+ * gives it 1/500 against 1/1000, two thirds of the connections. */
 static void test_faster_remote_wins(void **state)
 {
 	(void)state;
 	struct lb lb;
 	make(&lb, "tournament:2");
 	local_app(&lb, 1, 1000);
-	lb_offer_update(&lb, 3, 77, 100, 0);
+	lb_offer_update(&lb, 3, 77, 250, 0);
 	struct lb_choice ch;
 	unsigned to3 = 0;
 	for (unsigned i = 0; i < PICKS; i++) {
@@ -162,7 +162,8 @@ static void test_faster_remote_wins(void **state)
 			assert_int_equal(ch.handle, 1);
 		}
 	}
-	assert_near(to3, PICKS * 5.0 / 6.0, 1000);
+	assert_near(to3, PICKS * 2.0 / 3.0, 1000);
+	assert_int_equal(lb.st.sat_out, 0);
 	assert_int_equal(lb.st.filter_in, 1);
 	/* naive never looks at it */
 	make(&lb, "naive");
@@ -362,7 +363,75 @@ static void test_old_samples_leave(void **state)
 	lb_now(&lb, 1101);
 	assert_int_equal(lb_app_service(&lb, 1), 250); /* only the two recent ones */
 	lb_now(&lb, 1901);
-	assert_int_equal(lb_app_service(&lb, 1), 1000); /* nothing recent: the default */
+	assert_int_equal(lb_app_service(&lb, 1), 300); /* nothing recent: the newest, not the default */
+	lb_now(&lb, 5000);
+	lb_app_report(&lb, 1, 40000);
+	lb_now(&lb, 7000);
+	assert_int_equal(lb_app_service(&lb, 1), 40000); /* a slow server left alone stays slow */
+	assert_int_equal(lb_app_add(&lb, 2), 0);
+	assert_int_equal(lb_app_service(&lb, 2), 1000); /* never sampled: the default */
+}
+
+/* the local picks of n, at time now */
+static unsigned local_picks(struct lb *lb, uint64_t now, unsigned n)
+{
+	struct lb_choice ch;
+	unsigned l = 0;
+	lb_now(lb, now);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(lb_pick(lb, &ch), 0);
+		l += ch.local;
+	}
+	return l;
+}
+
+/* Tournament: a local server that the best offer beats by more than 4x
+ * after the tariff (30 ms against 2 x 1 ms) sits the final out and gets one
+ * probe connection a probe period, not its 1/16 weight's share; between
+ * the marks (3x to 4x) it stays where it was; below 3x it is back in. The
+ * single-round schemes keep PIKA's weights. */
+static void test_slow_local_sits_out(void **state)
+{
+	(void)state;
+	struct lb lb;
+	struct lb_config c;
+	lb_config_default(&c);
+	c.probe = 1000;
+	lb_init(&lb, &c, 42);
+	local_app(&lb, 1, 1000);
+	assert_int_equal(lb_offer_update(&lb, 1, 9, 1000, 0), 0);
+	assert_int_equal(local_picks(&lb, 0, 1000), 1000); /* equal: the offer is filtered */
+	lb_app_floor(&lb, 1, 30000);                         /* ratio 15 */
+	assert_int_equal(local_picks(&lb, 10, PICKS), 0);
+	assert_int_equal(lb.st.sat_out, 1);
+	assert_int_equal(local_picks(&lb, 1009, 1000), 0);  /* a probe period after it left: not yet */
+	assert_int_equal(local_picks(&lb, 1010, 1000), 1);  /* the probe */
+	assert_int_equal(local_picks(&lb, 1500, 1000), 0);
+	assert_int_equal(local_picks(&lb, 2010, 1000), 1);
+	assert_int_equal(lb.st.probes, 2);
+	lb_app_floor(&lb, 1, 7000); /* ratio 3.5: between the marks, still out */
+	assert_int_equal(local_picks(&lb, 2500, 1000), 0);
+	lb_app_floor(&lb, 1, 5800); /* ratio 2.9: back in, the final weighs 1/5800 against 1/2000 */
+	assert_near(local_picks(&lb, 2600, PICKS), PICKS * 2000.0 / 7800.0, 1000);
+	assert_int_equal(lb.st.came_back, 1);
+	lb_app_floor(&lb, 1, 7000); /* between the marks again: stays in */
+	assert_near(local_picks(&lb, 2700, PICKS), PICKS * 2000.0 / 9000.0, 1000);
+	assert_int_equal(lb.st.sat_out, 1);
+	/* filtered:2 keeps PIKA's single round: 1/30000 against 1/2000 */
+	make(&lb, "filtered:2");
+	local_app(&lb, 1, 30000);
+	lb_offer_update(&lb, 1, 9, 1000, 0);
+	assert_near(local_picks(&lb, 0, PICKS), PICKS * 2000.0 / 32000.0, 800);
+	assert_int_equal(lb.st.sat_out, 0);
+	/* no probe period: out for good while the offer beats it */
+	make(&lb, "tournament:2");
+	local_app(&lb, 1, 30000);
+	lb_offer_update(&lb, 1, 9, 1000, 0);
+	assert_int_equal(local_picks(&lb, 0, PICKS), 0);
+	assert_int_equal(local_picks(&lb, 1u << 30, PICKS), 0);
+	/* and with the offer gone it serves everything again */
+	lb_offer_withdraw(&lb, 1);
+	assert_int_equal(local_picks(&lb, 1u << 31, 1000), 1000);
 }
 
 /* The floor (connections waiting for the application) raises its service
@@ -402,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_old_samples_leave),
 		cmocka_unit_test(test_floor_raises_service),
+		cmocka_unit_test(test_slow_local_sits_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
