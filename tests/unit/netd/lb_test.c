@@ -23,6 +23,16 @@ static void make(struct lb *lb, const char *scheme)
 	lb_init(lb, &c, 42);
 }
 
+/* the default tournament:2 with a sample age and a probe period */
+static void make_aged(struct lb *lb, uint64_t sample_age, uint64_t probe)
+{
+	struct lb_config c;
+	lb_config_default(&c);
+	c.sample_age = sample_age;
+	c.probe = probe;
+	lb_init(lb, &c, 42);
+}
+
 /* one local application (handle 1) with service time s */
 static void local_app(struct lb *lb, uint32_t handle, uint32_t s)
 {
@@ -343,15 +353,12 @@ static void test_deterministic(void **state)
 
 /* Samples older than sample_age leave the median: a server that was slow
  * and got few connections since is seen at its new speed within the age;
- * with no recent sample it is the default again. */
+ * with no recent sample its newest one stands. */
 static void test_old_samples_leave(void **state)
 {
 	(void)state;
 	struct lb lb;
-	struct lb_config c;
-	lb_config_default(&c);
-	c.sample_age = 1000;
-	lb_init(&lb, &c, 42);
+	make_aged(&lb, 1000, 0);
 	assert_int_equal(lb_app_add(&lb, 1), 0);
 	lb_now(&lb, 100);
 	for (int i = 0; i < 20; i++)
@@ -394,10 +401,7 @@ static void test_slow_local_sits_out(void **state)
 {
 	(void)state;
 	struct lb lb;
-	struct lb_config c;
-	lb_config_default(&c);
-	c.probe = 1000;
-	lb_init(&lb, &c, 42);
+	make_aged(&lb, 0, 1000);
 	local_app(&lb, 1, 1000);
 	assert_int_equal(lb_offer_update(&lb, 1, 9, 1000, 0), 0);
 	assert_int_equal(local_picks(&lb, 0, 1000), 1000); /* equal: the offer is filtered */
