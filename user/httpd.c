@@ -1,15 +1,18 @@
 /*
  * httpd - the web server, one process per core (start=httpd@all).
  *
- *   httpd [port=80] [quiet] [delay=US[:FROM-TO]]
+ *   httpd [port=80] [quiet] [delay=US[:FROM-TO] | sleep=US[:FROM-TO]]
  *
  * delay= makes it a slow server (PIKA's load-balancing experiments): every
- * request first keeps the core busy US microseconds (spinning, not
- * sleeping: nothing else of the process runs meanwhile), only from FROM
- * until TO seconds after its first request for /core (make bench's lb
- * workload asks for it; a server that never gets one: after httpd started)
- * when a window is given. "/" may stand for ":" (inside start=, where ":"
- * separates arguments).
+ * request first keeps the core busy US microseconds (spinning: nothing else
+ * of the process runs meanwhile), only from FROM until TO seconds after its
+ * first request for /core (make bench's lb workload asks for it; a server
+ * that never gets one: after httpd started) when a window is given. sleep=
+ * is the same slow server waiting instead of spinning: it serves nothing
+ * meanwhile, but the core is free for netd, and in QEMU with fewer host
+ * CPUs than vCPUs the other vCPUs keep their host time, as dedicated cores
+ * would. "/" may stand for ":" (inside start=, where ":" separates
+ * arguments).
  * Each core's httpd listens on its own netd (its own TCP/IP instance) and
  * serves the connections the NIC steered to that core. One thread, an epoll
  * loop over non-blocking sockets. Routes:
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -207,6 +211,7 @@ static struct {
 	uint64_t ns, from_ns, to_ns; /* per request, inside [from, to) after the start */
 	uint64_t start;
 	bool load_seen;
+	bool sleep; /* sleep=: wait instead of spinning */
 } delay;
 
 /* delay=US or delay=US:FROM-TO (seconds); -1 when malformed */
@@ -245,6 +250,11 @@ static void delay_request(const char *path)
 	uint64_t t = now - delay.start;
 	if (t < delay.from_ns || t >= delay.to_ns)
 		return;
+	if (delay.sleep) {
+		struct timespec ts = { (time_t)(delay.ns / 1000000000ull), (long)(delay.ns % 1000000000ull) };
+		nanosleep(&ts, NULL);
+		return;
+	}
 	while (pika_clock_ns() - now < delay.ns)
 		__asm__ volatile("pause");
 }
@@ -548,11 +558,15 @@ int main(int argc, char **argv)
 	/* httpd's own argument first, the servers' common ones after */
 	int kept = 1;
 	for (int i = 1; i < argc; i++) {
-		if (strncmp(argv[i], "delay=", 6) != 0) {
+		bool spin = strncmp(argv[i], "delay=", 6) == 0, wait = strncmp(argv[i], "sleep=", 6) == 0;
+		if (!spin && !wait) {
 			argv[kept++] = argv[i];
 		} else if (delay_parse(argv[i] + 6) < 0) {
-			printf("httpd: bad delay '%s' (delay=US or delay=US:FROM-TO, seconds)\n", argv[i] + 6);
+			printf("httpd: bad %.5s '%s' (%.5s=US or %.5s=US:FROM-TO, seconds)\n", argv[i], argv[i] + 6,
+			       argv[i], argv[i]);
 			return 2;
+		} else {
+			delay.sleep = wait;
 		}
 	}
 	if (server_args("httpd", kept, argv, &port, &quiet) < 0)

@@ -1,7 +1,7 @@
 /*
  * tools/bench/httpd.c - the Linux guest's server for the side-by-side benchmark.
  *
- *   httpd [workers] [shared] [delay=CPU:US[:FROM-TO]]...
+ *   httpd [workers] [shared] [delay=CPU:US[:FROM-TO] | sleep=CPU:US[:FROM-TO]]...
  *                        (default: one worker per online CPU)
  *
  * The counterpart of pikaos's `httpd@all` plus `bulk discard@all`: a prefork
@@ -25,7 +25,8 @@
  * instead of one SO_REUSEPORT listener each. delay=CPU:US[:FROM-TO] makes
  * the worker of CPU a slow server, as pikaos's httpd delay=: each request
  * first spins US microseconds, from FROM to TO seconds after the worker's
- * first /core request when a window is given.
+ * first /core request when a window is given; sleep=CPU:US[:FROM-TO] is
+ * pikaos's httpd sleep=, the same server waiting instead of spinning.
  * When every worker listens the parent prints "bench-httpd: N workers ready"
  * (the init script waits for it). Built statically (gcc -static -O2).
  */
@@ -69,6 +70,7 @@ static int ep;
 static int my_cpu, shared_fd = -1;
 static struct {
 	long us, from, to; /* to < 0: no end */
+	int sleep;         /* sleep=: wait instead of spinning */
 } slow;
 static int delay_seen;
 static struct timespec delay_start;
@@ -93,6 +95,13 @@ static void delay_request(const char *req)
 	if (t < (double)slow.from || (slow.to >= 0 && t >= (double)slow.to))
 		return;
 	struct timespec a;
+	if (slow.sleep) {
+		a.tv_sec = slow.us / 1000000;
+		a.tv_nsec = slow.us % 1000000 * 1000;
+		while (nanosleep(&a, &a) < 0 && errno == EINTR)
+			;
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	while (since(&a) * 1e6 < (double)slow.us)
 		__asm__ volatile("pause");
@@ -375,19 +384,22 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (unsigned char)(i % 251);
 	int n = (int)ncpu, p[2], shared = 0;
-	struct { long us, from, to; } delays[256];
+	struct { long us, from, to; int sleep; } delays[256];
 	memset(delays, 0, sizeof(delays));
 	for (int i = 1; i < argc; i++) {
 		long cpu, us, from = 0, to = -1;
+		int sl = !strncmp(argv[i], "sleep=", 6);
 		if (!strcmp(argv[i], "shared")) {
 			shared = 1;
-		} else if (sscanf(argv[i], "delay=%ld:%ld:%ld-%ld", &cpu, &us, &from, &to) == 4 ||
-			   sscanf(argv[i], "delay=%ld:%ld", &cpu, &us) == 2) {
+		} else if ((!strncmp(argv[i], "delay=", 6) || sl) &&
+			   (sscanf(argv[i] + 6, "%ld:%ld:%ld-%ld", &cpu, &us, &from, &to) == 4 ||
+			    sscanf(argv[i] + 6, "%ld:%ld", &cpu, &us) == 2)) {
 			if (cpu < 0 || cpu >= 256 || us < 0)
 				return 2;
 			delays[cpu].us = us;
 			delays[cpu].from = from;
 			delays[cpu].to = to;
+			delays[cpu].sleep = sl;
 		} else if (atoi(argv[i]) > 0) {
 			n = atoi(argv[i]);
 		} else {
@@ -403,6 +415,7 @@ int main(int argc, char **argv)
 		slow.us = delays[i % (int)ncpu].us;
 		slow.from = delays[i % (int)ncpu].from;
 		slow.to = delays[i % (int)ncpu].to;
+		slow.sleep = delays[i % (int)ncpu].sleep;
 		pid_t pid = fork();
 		if (pid < 0) {
 			perror("bench-httpd: fork");
