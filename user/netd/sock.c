@@ -166,6 +166,9 @@ static void group_backlogged(struct group *grp)
 
 static void group_leave(struct group *grp, struct client *c, int id)
 {
+	for (int i = 0; i < GROUP_RECENT; i++)
+		if (grp->recent[i].c == c)
+			grp->recent[i].c = NULL; /* c may be going */
 	for (int i = 0; i < grp->n; i++)
 		if (grp->m[i].c == c && grp->m[i].id == id) {
 			grp->m[i] = grp->m[--grp->n];
@@ -528,6 +531,34 @@ static bool other_taker(struct group *grp, struct client *c)
 	return false;
 }
 
+/* The age of the second oldest connection still open among the group's
+ * newest offered ones (those offered less than a second ago): a lower bound
+ * of their service times, known before they close. A server that became
+ * slow shows it with its second connection instead of after half of the
+ * median's window; a single long connection among short ones does not. */
+static uint64_t open_age(const struct group *grp, uint64_t now)
+{
+	uint64_t a1 = 0, a2 = 0;
+	for (int i = 0; i < GROUP_RECENT; i++) {
+		const struct client *c = grp->recent[i].c;
+		if (!c || c->bad)
+			continue;
+		const struct psock *p = &c->s[grp->recent[i].id];
+		if (!p->nh || p->gen != grp->recent[i].gen || !p->offered_ns)
+			continue;
+		uint64_t a = now - p->offered_ns;
+		if (a > 1000000000ull)
+			continue;
+		if (a > a1) {
+			a2 = a1;
+			a1 = a;
+		} else if (a > a2) {
+			a2 = a;
+		}
+	}
+	return a2;
+}
+
 /* PIKA's claim time-out. A process that left an offer unclaimed for longer
  * than accept_timeout= is late: it gets no new connection until it announces
  * itself again (sock_area.announce), and its unclaimed offers are taken
@@ -583,7 +614,9 @@ static void acceptors_check(void)
 			if (o && o->grp_nh == grp->nh && now - o->at > waiting)
 				waiting = now - o->at;
 		}
-		cm_waiting(grp->port, waiting); /* a queue in front of the application shows at once */
+		uint64_t busy = open_age(grp, now);
+		/* a queue in front of the application shows at once */
+		cm_waiting(grp->port, waiting > busy ? waiting : busy);
 		if (late != grp->late) {
 			grp->late = late;
 			cm_acceptor_late(grp->port, late);

@@ -29,6 +29,7 @@ struct uring {
  * members' processes in turn. */
 #define GROUP_MEMBERS 16
 #define GROUP_RETURNED 64
+#define GROUP_RECENT 8
 /* A connection taken back from a process that did not claim it in time or
  * exited: offered again to another member, before new ones. */
 struct returned {
@@ -47,6 +48,10 @@ struct group {
 	bool late;                   /* every member is late (cm.c told: new connections go elsewhere) */
 	struct returned ret[GROUP_RETURNED];
 	unsigned ret_head, ret_n;
+	/* the newest connections offered, for the ages of those still open
+	 * (the CM's floor: acceptors_check) */
+	struct { struct client *c; uint16_t id; uint32_t gen; } recent[GROUP_RECENT];
+	unsigned recent_pos;
 	struct group *link;          /* in the list of groups with a backlog */
 	struct group *all;           /* in the list of every group */
 };

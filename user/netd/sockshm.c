@@ -386,6 +386,10 @@ static void offer(struct group *grp, struct client *c, int id, const struct retu
 	uint32_t at = c->accept_head % SOCK_ACCEPTS;
 	c->a->accepts[at] = rec;
 	c->off[at] = (struct offer){ (uint16_t)id, grp->port, grp->nh, p->gen, pika_clock_ns() };
+	unsigned k = grp->recent_pos++ % GROUP_RECENT;
+	grp->recent[k].c = c;
+	grp->recent[k].id = (uint16_t)id;
+	grp->recent[k].gen = p->gen;
 	BARRIER();
 	c->a->accept_head = ++c->accept_head;
 	accepted++;

@@ -16,7 +16,7 @@
 
 #include "tests/fuzz/netd/world.h"
 
-#define PORT 8080
+static uint16_t PORT = 8080; /* a test of its own CM port sets another */
 #define MSEC 1000000ULL
 
 
@@ -78,6 +78,18 @@ static uint64_t cm_count(const char *name)
 	cm_stats(text, sizeof(text));
 	char key[64];
 	snprintf(key, sizeof(key), " %s ", name);
+	const char *at = strstr(text, key);
+	assert_non_null(at);
+	return strtoull(at + strlen(key), NULL, 10);
+}
+
+/* the CM's service time of port's local application, from netstat's line */
+static uint64_t cm_local_us(uint16_t port)
+{
+	static char text[8192];
+	cm_stats(text, sizeof(text));
+	char key[64];
+	snprintf(key, sizeof(key), " cm port %u local_us ", port);
 	const char *at = strstr(text, key);
 	assert_non_null(at);
 	return strtoull(at + strlen(key), NULL, 10);
@@ -267,6 +279,40 @@ static void test_late_alone_keeps_it(void **state)
 	world_client_gone(0);
 }
 
+/* The CM sees a slow process before its connections close: its service
+ * time is at least the age of its second oldest open connection (one long
+ * connection alone does not count), and the connections' own times once
+ * they close. */
+static void test_open_connections_show(void **state)
+{
+	(void)state;
+	PORT = 8081; /* no samples from the other tests */
+	cm_init(NULL, 0); /* netd's defaults: tournament:2, 1 ms without samples, samples age in 1 s */
+	world_client_new(0);
+	listen_on(0);
+	int h1 = peer_connect("a");
+	struct sock_accept r1 = record(0, 0);
+	uint32_t seen;
+	assert_true(claim(0, r1, &seen));
+	world_run_for(&w, 40 * MSEC);
+	assert_int_equal(cm_local_us(PORT), 1000); /* one open: no sample yet, the default */
+	int h2 = peer_connect("b");
+	struct sock_accept r2 = record(0, 1);
+	assert_true(claim(0, r2, &seen));
+	world_run_for(&w, 40 * MSEC);
+	uint64_t s = cm_local_us(PORT); /* r2 is 42 ms old (offered in its handshake's turn) */
+	assert_int_equal(s, 42000);
+	close_id(0, r1.id);
+	close_id(0, r2.id);
+	world_run_for(&w, 1 * MSEC);
+	s = cm_local_us(PORT); /* the median of their two times, 86 and 42 ms */
+	assert_int_equal(s, 64000);
+	net_tcp_close(w.b.st, h1);
+	net_tcp_close(w.b.st, h2);
+	world_client_gone(0);
+	PORT = 8080;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_acceptor_exits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_wins_the_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_alone_keeps_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_connections_show, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
