@@ -172,6 +172,9 @@ int lb_app_floor(struct lb *lb, uint32_t handle, uint32_t us)
 }
 
 /* The median of the recent samples (the newest alone when none is recent),
+ * at least the least of the newest LB_NEWEST when they are all recent (a
+ * server that got slow shows it after LB_NEWEST slow connections instead of
+ * half a window; one long connection among short ones does not count), and
  * at least the floor. */
 static uint32_t service_of(const struct lb *lb, const struct lb_app *a)
 {
@@ -190,6 +193,19 @@ static uint32_t service_of(const struct lb *lb, const struct lb_app *a)
 	if (!n && a->n)
 		v[n++] = a->win[(a->pos + LB_WINDOW - 1) % LB_WINDOW];
 	uint32_t m = n ? (uint32_t)(((uint64_t)v[(n - 1) / 2] + v[n / 2]) / 2) : lb->cfg.default_us;
+	if (a->n >= LB_NEWEST) {
+		uint32_t least = UINT32_MAX;
+		for (unsigned k = 1; k <= LB_NEWEST; k++) {
+			unsigned i = (a->pos + LB_WINDOW - k) % LB_WINDOW;
+			if (lb->cfg.sample_age && lb->now - a->at[i] > lb->cfg.sample_age) {
+				least = 0;
+				break;
+			}
+			if (a->win[i] < least)
+				least = a->win[i];
+		}
+		m = least > m ? least : m;
+	}
 	return m > a->floor_us ? m : a->floor_us;
 }
 
@@ -340,6 +356,7 @@ static bool sit_out(struct lb *lb, struct cand *loc, unsigned *nl, const struct 
 		if (!a->out && ratio > lb->cfg.out_pct) {
 			a->out = true;
 			a->probed = lb->now;
+			a->probe_gap = lb->cfg.probe;
 			lb->st.sat_out++;
 		} else if (a->out && ratio < lb->cfg.in_pct) {
 			a->out = false;
@@ -349,8 +366,11 @@ static bool sit_out(struct lb *lb, struct cand *loc, unsigned *nl, const struct 
 			loc[n++] = loc[i];
 			continue;
 		}
-		if (lb->cfg.probe && lb->now - a->probed >= lb->cfg.probe) {
+		if (lb->cfg.probe && lb->now - a->probed >= a->probe_gap) {
+			/* one that stays slow is asked less and less often */
 			a->probed = lb->now;
+			if (a->probe_gap < LB_PROBE_BACKOFF * lb->cfg.probe)
+				a->probe_gap *= 2;
 			lb->st.probes++;
 			choose(lb, &loc[i], out);
 			return true;

@@ -17,15 +17,19 @@
  *                  between the two winners, so the weight of locality does not
  *                  shrink as the number of CMs grows; a local application
  *                  that the tariffed best offer beats by more than out_pct
- *                  sits the final out (back in below in_pct) but for one
- *                  probe connection every cfg.probe, so a server that
- *                  stays slow gets about one connection a period instead of
- *                  its weight's share (PIKA's 8 web servers made a slow
- *                  core's share small; at 4 cores it is a quarter)
+ *                  sits the final out (back in below in_pct) but for
+ *                  probe connections, the first cfg.probe after it left and
+ *                  each twice as far from the previous one up to
+ *                  LB_PROBE_BACKOFF periods, so a server that stays slow
+ *                  gets a few connections instead of its weight's share
+ *                  (PIKA's 8 web servers made a slow core's share small; at
+ *                  4 cores it is a quarter)
  * An application's service time is the median of its samples younger than
  * cfg.sample_age (its newest sample when all are older: no news is not
- * good news), raised to the floor the CM sets from the connections waiting
- * for it (lb_app_floor).
+ * good news), at least the least of its LB_NEWEST newest samples when they
+ * are all young (a server that got slow shows it after three connections,
+ * not half a window), raised to the floor the CM sets from its connections
+ * still waiting or open (lb_app_floor).
  * The filter has high and low watermarks: an offer passes once it beats
  * the best local application by the high mark, and is filtered again only
  * when it falls below the low mark (no thrashing between the two).
@@ -44,6 +48,8 @@
 #define LB_APPS_MAX 16   /* local applications of one port on one core */
 #define LB_OFFERS_MAX 64 /* other CMs */
 #define LB_WINDOW 31     /* service times in the moving median (odd) */
+#define LB_NEWEST 3      /* a service time is at least the least of the newest this many */
+#define LB_PROBE_BACKOFF 4 /* probes of a server sitting out: every cfg.probe, doubling up to this many times it */
 
 enum lb_scheme { LB_NAIVE, LB_UNFILTERED, LB_FILTERED, LB_TOURNAMENT };
 
@@ -69,6 +75,7 @@ struct lb_app {
 	bool paused;    /* not claiming what it was given (PIKA: dropped from the acceptors) */
 	bool out;       /* sitting the tournament's final out (out_pct) */
 	uint64_t probed; /* when it was last given a connection while out */
+	uint64_t probe_gap; /* the time from that one to the next */
 };
 
 struct lb_offer {

@@ -100,10 +100,25 @@ static void test_moving_median(void **state)
 	assert_int_equal(lb_app_service(&lb, 7), 200); /* even count: the middle two */
 	lb_app_report(&lb, 7, 5000);
 	assert_int_equal(lb_app_service(&lb, 7), 300); /* one outlier moves nothing much */
-	/* the window keeps the last LB_WINDOW (31): 1..40 leaves 10..40, median 25 */
+	/* the window keeps the last LB_WINDOW (31): 1..40 leaves 10..40, median
+	 * 25; but the newest three (38, 39, 40) are all above it: 38 */
 	for (uint32_t v = 1; v <= 40; v++)
 		lb_app_report(&lb, 7, v);
-	assert_int_equal(lb_app_service(&lb, 7), 25);
+	assert_int_equal(lb_app_service(&lb, 7), 38);
+	/* a server that gets slow: one slow connection moves nothing, two do not
+	 * either, the third shows it (the least of the newest three) */
+	for (uint32_t i = 0; i < LB_WINDOW; i++)
+		lb_app_report(&lb, 7, 1000);
+	lb_app_report(&lb, 7, 30000);
+	assert_int_equal(lb_app_service(&lb, 7), 1000);
+	lb_app_report(&lb, 7, 25000);
+	assert_int_equal(lb_app_service(&lb, 7), 1000);
+	lb_app_report(&lb, 7, 40000);
+	assert_int_equal(lb_app_service(&lb, 7), 25000);
+	lb_app_report(&lb, 7, 900); /* and one fast one after them is back to the median */
+	assert_int_equal(lb_app_service(&lb, 7), 1000);
+	for (uint32_t v = 10; v <= 40; v++)
+		lb_app_report(&lb, 7, v);
 	uint32_t h, s;
 	lb_app_add(&lb, 9);
 	lb_app_report(&lb, 9, 20);
@@ -411,16 +426,25 @@ static void test_slow_local_sits_out(void **state)
 	assert_int_equal(local_picks(&lb, 1009, 1000), 0);  /* a probe period after it left: not yet */
 	assert_int_equal(local_picks(&lb, 1010, 1000), 1);  /* the probe */
 	assert_int_equal(local_picks(&lb, 1500, 1000), 0);
-	assert_int_equal(local_picks(&lb, 2010, 1000), 1);
-	assert_int_equal(lb.st.probes, 2);
+	assert_int_equal(local_picks(&lb, 3009, 1000), 0);  /* the next one waits twice as long */
+	assert_int_equal(local_picks(&lb, 3010, 1000), 1);
+	assert_int_equal(local_picks(&lb, 7009, 1000), 0);  /* then four times */
+	assert_int_equal(local_picks(&lb, 7010, 1000), 1);
+	assert_int_equal(local_picks(&lb, 11009, 1000), 0); /* and never longer (LB_PROBE_BACKOFF) */
+	assert_int_equal(local_picks(&lb, 11010, 1000), 1);
+	assert_int_equal(lb.st.probes, 4);
 	lb_app_floor(&lb, 1, 7000); /* ratio 3.5: between the marks, still out */
-	assert_int_equal(local_picks(&lb, 2500, 1000), 0);
+	assert_int_equal(local_picks(&lb, 11500, 1000), 0);
 	lb_app_floor(&lb, 1, 5800); /* ratio 2.9: back in, the final weighs 1/5800 against 1/2000 */
-	assert_near(local_picks(&lb, 2600, PICKS), PICKS * 2000.0 / 7800.0, 1000);
+	assert_near(local_picks(&lb, 11600, PICKS), PICKS * 2000.0 / 7800.0, 1000);
 	assert_int_equal(lb.st.came_back, 1);
 	lb_app_floor(&lb, 1, 7000); /* between the marks again: stays in */
-	assert_near(local_picks(&lb, 2700, PICKS), PICKS * 2000.0 / 9000.0, 1000);
+	assert_near(local_picks(&lb, 11700, PICKS), PICKS * 2000.0 / 9000.0, 1000);
 	assert_int_equal(lb.st.sat_out, 1);
+	lb_app_floor(&lb, 1, 30000); /* out again: probes a period apart again */
+	assert_int_equal(local_picks(&lb, 11800, PICKS), 0);
+	assert_int_equal(local_picks(&lb, 12800, 1000), 1);
+	assert_int_equal(lb.st.sat_out, 2);
 	/* filtered:2 keeps PIKA's single round: 1/30000 against 1/2000 */
 	make(&lb, "filtered:2");
 	local_app(&lb, 1, 30000);
