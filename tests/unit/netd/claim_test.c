@@ -72,27 +72,29 @@ static bool claim(int k, struct sock_accept r, uint32_t *seen)
 	return sock_claim_move(&a->sock[r.id].claim, r.gen, SOCK_CLAIM_TAKEN, seen);
 }
 
-static uint64_t cm_count(const char *name)
+/* the number after key (" name ") in the CM's netstat lines */
+static uint64_t cm_value(const char *key)
 {
 	static char text[8192];
 	cm_stats(text, sizeof(text));
-	char key[64];
-	snprintf(key, sizeof(key), " %s ", name);
 	const char *at = strstr(text, key);
 	assert_non_null(at);
 	return strtoull(at + strlen(key), NULL, 10);
 }
 
+static uint64_t cm_count(const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof(key), " %s ", name);
+	return cm_value(key);
+}
+
 /* the CM's service time of port's local application, from netstat's line */
 static uint64_t cm_local_us(uint16_t port)
 {
-	static char text[8192];
-	cm_stats(text, sizeof(text));
 	char key[64];
 	snprintf(key, sizeof(key), " cm port %u local_us ", port);
-	const char *at = strstr(text, key);
-	assert_non_null(at);
-	return strtoull(at + strlen(key), NULL, 10);
+	return cm_value(key);
 }
 
 static int setup(void **state)
